@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReplicaConfig(AppConfig):
+    name = "harvey.replica"
+    label = "replica"
+    verbose_name = "HR replica"
