@@ -1,0 +1,64 @@
+"""`python -m mock_hrms`: run a mock HRMS over a generated world with uvicorn.
+
+    python -m mock_hrms --host 127.0.0.1 --port 8001 --seed 42 --employees 150 --token mock-hrms-token-12345
+
+`--vendor` picks which protocol the server speaks over the world; each vendor is one entry in VENDORS
+(a function from settings to an ASGI app), so a vendor simulator is added with one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from mock_hrms.api import DEFAULT_CONTROL_TOKEN, DEFAULT_TOKEN, MockSettings, create_app
+
+log = logging.getLogger("mock_hrms")
+
+VENDORS: dict[str, Callable[[MockSettings], object]] = {
+    "canonical": create_app,
+}
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="mock-hrms", description="Run a mock HRMS over a generated HR world.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--seed", type=int, default=42, help="world seed: same seed, same world")
+    parser.add_argument("--employees", type=int, default=150, help="number of employees to generate")
+    parser.add_argument("--token", default=DEFAULT_TOKEN, help="HRMS bearer token")
+    parser.add_argument("--control-token", default=DEFAULT_CONTROL_TOKEN, help="bearer token of /_control")
+    parser.add_argument("--vendor", choices=sorted(VENDORS), default="canonical", help="protocol to speak")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    import uvicorn
+
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = MockSettings(
+        seed=args.seed, employees=args.employees, token=args.token, control_token=args.control_token
+    )
+    started = time.perf_counter()
+    app = VENDORS[args.vendor](settings)
+    log.info(
+        "mock_hrms.started vendor=%s url=http://%s:%d/api/v1 employees=%d seed=%d built_in=%.1fs "
+        "token_set=%s control_token_set=%s",
+        args.vendor,
+        args.host,
+        args.port,
+        args.employees,
+        args.seed,
+        time.perf_counter() - started,
+        bool(args.token),
+        bool(args.control_token),
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+
+
+if __name__ == "__main__":
+    main()
