@@ -89,10 +89,17 @@ class RateLimited(HRMSError):
 
 
 class Unavailable(HRMSError):
-    """5xx, timeouts, connection failures: transient, worth retrying with backoff."""
+    """5xx, timeouts, connection failures: transient, worth retrying with backoff.
+
+    `retry_after` is set when the HRMS said when to come back (a 503 with `Retry-After`).
+    """
 
     code = "unavailable"
     retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
 
 
 class CircuitOpen(Unavailable):
