@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mock_hrms.api")
 
 API_PREFIX = "/api/v1"
+CONTROL_PREFIX = "/_control"
 DESCRIPTION = """
 The canonical mock HRMS: the seed document's API (same paths, fields and envelopes) over a generated,
 deterministic HR world.
@@ -92,36 +93,36 @@ async def _on_unexpected_error(request: Request, exc: Exception) -> Response:
     return error_response(500, "internal_error", "The mock HRMS failed unexpectedly.")
 
 
-def _is_control(route: object) -> bool:
-    return getattr(route, "path", "").startswith("/_control/")
-
-
 def _split_openapi(app: FastAPI) -> None:
     """/openapi.json describes the HRMS only; the control surface has its own /_control/openapi.json."""
+    documents: dict[str, dict] = {}
 
-    def public_openapi() -> dict:
-        if app.openapi_schema is None:
-            app.openapi_schema = get_openapi(
+    def split() -> dict[str, dict]:
+        if not documents:
+            full = get_openapi(
                 title=app.title,
                 version=app.version,
                 description=app.description,
                 tags=app.openapi_tags,
-                routes=[r for r in app.routes if not _is_control(r)],
+                routes=app.routes,
             )
+            public = {p: op for p, op in full["paths"].items() if not p.startswith(CONTROL_PREFIX)}
+            private = {p: op for p, op in full["paths"].items() if p.startswith(CONTROL_PREFIX)}
+            documents["public"] = {**full, "paths": public}
+            documents["control"] = {
+                **full,
+                "info": {"title": "Mock HRMS control surface", "version": app.version, "description": control.__doc__},
+                "tags": [{"name": "control", "description": "Simulation control (control token)"}],
+                "paths": private,
+            }
+        return documents
+
+    def public_openapi() -> dict:
+        app.openapi_schema = split()["public"]
         return app.openapi_schema
 
     app.openapi = public_openapi  # type: ignore[method-assign]
-    control_document: dict = {}
 
-    @app.get("/_control/openapi.json", include_in_schema=False, dependencies=[Depends(require_control_token)])
+    @app.get(f"{CONTROL_PREFIX}/openapi.json", include_in_schema=False, dependencies=[Depends(require_control_token)])
     async def control_openapi() -> Response:
-        if not control_document:
-            control_document.update(
-                get_openapi(
-                    title="Mock HRMS control surface",
-                    version=app.version,
-                    description=control.__doc__,
-                    routes=[r for r in app.routes if _is_control(r)],
-                )
-            )
-        return render_json(control_document)
+        return render_json(split()["control"])
