@@ -8,6 +8,7 @@ address they resolve to is checked.
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import re
 import socket
@@ -111,7 +112,7 @@ def validate_hrms_type(value: str) -> None:
     the adapter packages; if it cannot be imported, any slug is accepted.
     """
     try:
-        from integrations.hrms import registry
+        registry = importlib.import_module("integrations.hrms.registry")
     except ImportError:
         return
     known = sorted(registry.known_types())

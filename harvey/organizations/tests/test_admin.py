@@ -1,0 +1,89 @@
+"""The admin never shows an HRMS credential, and its credential inputs are write-only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from harvey.organizations.admin import CREDENTIALS_SET
+from harvey.organizations.models import HRMSIntegration
+
+SECRET = "tok_live_admin_3a2b1c"
+
+
+@pytest.fixture
+def integration(organization, make_integration) -> HRMSIntegration:
+    return make_integration(organization, credentials={"token": SECRET, "client_secret": "cs-7788"})
+
+
+def _form_data(integration: HRMSIntegration, **changes: str) -> dict[str, str]:
+    data = {
+        "organization": str(integration.organization_id),
+        "hrms_type": integration.hrms_type,
+        "base_url": integration.base_url,
+        "is_active": "on",
+        "allow_private_network": "on",
+        "cache_ttl_seconds": str(integration.cache_ttl_seconds),
+        "sync_settings": '{"employees": {"enabled": true, "interval_minutes": 120}}',
+        "token": "",
+        "extra_credentials": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_change_page_does_not_contain_the_secret(admin_client, integration) -> None:
+    response = admin_client.get(reverse("admin:organizations_hrmsintegration_change", args=[integration.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert SECRET not in html
+    assert "cs-7788" not in html
+    assert CREDENTIALS_SET in html
+
+
+def test_the_changelist_shows_that_credentials_are_set_not_what_they_are(admin_client, integration) -> None:
+    response = admin_client.get(reverse("admin:organizations_hrmsintegration_changelist"))
+    html = response.content.decode()
+    assert CREDENTIALS_SET in html
+    assert SECRET not in html
+
+
+def test_saving_with_blank_credential_inputs_keeps_the_stored_credentials(admin_client, integration) -> None:
+    url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
+    response = admin_client.post(url, _form_data(integration, base_url="http://127.0.0.1:9999"))
+    assert response.status_code == 302
+    integration.refresh_from_db()
+    assert integration.base_url == "http://127.0.0.1:9999"
+    assert integration.credentials == {"token": SECRET, "client_secret": "cs-7788"}
+
+
+def test_a_new_token_and_extra_keys_are_merged_into_the_credentials(admin_client, integration) -> None:
+    url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
+    data = _form_data(integration, token="tok-new", extra_credentials="tenant = acme\n")
+    assert admin_client.post(url, data).status_code == 302
+    integration.refresh_from_db()
+    assert integration.credentials == {"token": "tok-new", "client_secret": "cs-7788", "tenant": "acme"}
+
+
+def test_clear_forgets_every_stored_credential(admin_client, integration) -> None:
+    url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
+    assert admin_client.post(url, _form_data(integration, clear_credentials="on")).status_code == 302
+    integration.refresh_from_db()
+    assert integration.credentials == {}
+
+
+def test_a_form_with_errors_does_not_echo_the_typed_secrets(admin_client, integration) -> None:
+    url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
+    data = _form_data(integration, cache_ttl_seconds="5", token="tok-typed", extra_credentials="api_key=ak-typed")
+    response = admin_client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "tok-typed" not in html
+    assert "ak-typed" not in html
+
+
+def test_a_malformed_extra_credential_line_is_a_form_error(admin_client, integration) -> None:
+    url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
+    response = admin_client.post(url, _form_data(integration, extra_credentials="just-a-value"))
+    assert response.status_code == 200
+    assert "KEY=VALUE" in response.content.decode()
