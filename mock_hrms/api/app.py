@@ -68,7 +68,9 @@ def create_app(settings: MockSettings | None = None, world: World | None = None)
     install_error_handlers(app)
     app.add_exception_handler(Exception, _on_unexpected_error)
 
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_token)], responses=error_responses(401, 429))
+    api = APIRouter(
+        prefix=API_PREFIX, dependencies=[Depends(require_token)], responses=error_responses(400, 401, 422, 429, 503)
+    )
     for module in (employees, recruiting, leave):
         api.include_router(module.router)
     app.include_router(api)

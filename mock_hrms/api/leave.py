@@ -27,7 +27,7 @@ from integrations.hrms.canonical import (
 )
 from mock_hrms.api.balance_index import BalanceIndex, from_micros
 from mock_hrms.api.deps import all_of, field_equals, get_world
-from mock_hrms.api.errors import error_responses
+from mock_hrms.api.errors import ApiError, error_responses
 from mock_hrms.api.paging import ListParams, list_params, render_items, render_json, render_page, require_live
 
 router = APIRouter(tags=["leave"])
@@ -78,7 +78,20 @@ async def create_leave_request(body: LeaveRequestCreate, world=Depends(get_world
 )
 async def get_leave_balance(employee_id: IdPath, year: Year = None, world=Depends(get_world)) -> Response:
     require_live(world.tables["employees"], employee_id)
-    return render_json(world.leave_balance(employee_id, year))
+    return render_json(balance_of(world, employee_id, year))
+
+
+def balance_of(world, employee_id: str, year: int | None) -> dict:
+    """world.leave_balance, with a year before the employee's hire date answered as a 422, not a 500.
+
+    The world's annual-allocation table has no entry for negative tenure (StopIteration); until it does,
+    asking for such a year is refused explicitly.
+    """
+    try:
+        return world.leave_balance(employee_id, year)
+    except StopIteration as e:
+        message = f"No leave entitlement exists for {employee_id!r} in {year}, before the hire date."
+        raise ApiError(422, "year_before_hire", message, [{"field": "query.year"}]) from e
 
 
 def _balance_index(request: Request) -> BalanceIndex:
@@ -115,6 +128,6 @@ async def list_leave_balances(
         if employee_id in deleted:
             pieces.append(orjson.dumps({"id": employee_id, "deleted": True, "updated_at": updated_at}))
         else:
-            balance = dict(world.leave_balance(employee_id, year), updated_at=updated_at)
+            balance = dict(balance_of(world, employee_id, year), updated_at=updated_at)
             pieces.append(orjson.dumps(balance))
     return render_items(pieces, total, params, next_cursor)
