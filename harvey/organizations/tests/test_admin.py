@@ -87,3 +87,9 @@ def test_a_malformed_extra_credential_line_is_a_form_error(admin_client, integra
     response = admin_client.post(url, _form_data(integration, extra_credentials="just-a-value"))
     assert response.status_code == 200
     assert "KEY=VALUE" in response.content.decode()
+
+
+def test_the_organization_changelist_shows_the_active_hrms(admin_client, integration) -> None:
+    html = admin_client.get(reverse("admin:organizations_organization_changelist")).content.decode()
+    assert "Acme Corp" in html
+    assert "mock" in html
