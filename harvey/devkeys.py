@@ -59,7 +59,9 @@ def _create_exclusively(path: Path) -> None:
             return  # another process won the race; its keys are the ones to use
     finally:
         os.unlink(tmp_name)
+    # Logging is not configured yet while settings load, so the context goes into the message itself.
     logger.warning(
-        "harvey.settings.dev_keys_generated",
-        extra={"path": str(path), "hint": "set HARVEY_SECRET_KEY and HARVEY_ENCRYPTION_KEYS in production"},
+        "harvey.settings.dev_keys_generated path=%s (development keys; set HARVEY_SECRET_KEY and "
+        "HARVEY_ENCRYPTION_KEYS, and HARVEY_ENV=production, for a real deployment)",
+        path,
     )
