@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 
 from mock_hrms.world import vocabulary as vocab
-from mock_hrms.world.generate_context import GenContext, id_width
+from mock_hrms.world.generate_context import GenContext, Weighted, id_width
 
 FAN_OUT = 8
+IC_LEVELS = Weighted(((1, 20), (2, 30), (3, 28), (4, 15), (5, 7)))
+WORK_TYPES = Weighted((("full_time", 90), ("contract", 5), ("part_time", 2), ("intern", 3)))
 PHONE_PREFIX = {"London": "+44-7", "Singapore": "+65-9", "San Francisco": "+1-415"}
 
 
@@ -53,11 +55,11 @@ def department_sizes(specs: list[vocab.DepartmentSpec], employees: int) -> list[
 
 
 def make_phone(ctx: GenContext, location: str) -> str:
-    rng = ctx.rng
+    """An Indian mobile (+91-98xxxxxxxx) or a local number for the offices abroad."""
     prefix = PHONE_PREFIX.get(location)
     if prefix is None:
-        return f"+91-{rng.choice('9876')}{rng.randrange(10**9):09d}"
-    return f"{prefix}{rng.randrange(10**7, 10**8)}"
+        return f"+91-{ctx.pick('9876')}{int(ctx.random() * 10**9):09d}"
+    return f"{prefix}{ctx.between(10**7, 10**8 - 1)}"
 
 
 class NamePicker:
@@ -70,13 +72,13 @@ class NamePicker:
 
     def person(self) -> tuple[str, str, str, str]:
         """(first_name, last_name, email, gender) with gender "female"/"male"."""
-        rng = self.ctx.rng
+        ctx = self.ctx
         female, male, last_names = (
-            vocab.INDIAN_NAMES if rng.random() < vocab.INDIAN_SHARE else vocab.INTERNATIONAL_NAMES
+            vocab.INDIAN_NAMES if ctx.random() < vocab.INDIAN_SHARE else vocab.INTERNATIONAL_NAMES
         )
-        gender = "female" if rng.random() < 0.45 else "male"
-        first = rng.choice(female if gender == "female" else male)
-        last = rng.choice(last_names)
+        gender = "female" if ctx.random() < 0.45 else "male"
+        first = ctx.pick(female if gender == "female" else male)
+        last = ctx.pick(last_names)
         return first, last, self.email(first, last), gender
 
     def email(self, first: str, last: str) -> str:
@@ -84,7 +86,7 @@ class NamePicker:
         seen = self.used.get(local, 0)
         self.used[local] = seen + 1
         suffix = str(seen + 1) if seen else ""
-        domain = self.domains[0] if len(self.domains) == 1 else self.ctx.rng.choice(self.domains)
+        domain = self.domains[0] if len(self.domains) == 1 else self.ctx.pick(self.domains)
         return f"{local}{suffix}@{domain}"
 
 
@@ -94,13 +96,13 @@ def _level_and_title(ctx: GenContext, spec: vocab.DepartmentSpec, depth: int, ha
     if has_reports:
         level = max(5, 8 - depth)
         return level, spec.manager_titles[min(depth - 1, len(spec.manager_titles) - 1)]
-    level = ctx.rng.choices((1, 2, 3, 4, 5), weights=(20, 30, 28, 15, 7))[0]
+    level = IC_LEVELS.pick(ctx)
     return level, spec.ic_titles[level - 1]
 
 
 def generate_org(ctx: GenContext, names: NamePicker) -> tuple[list[dict], list[dict], dict[str, str]]:
     """(departments, employees, gender by employee id). Records lack updated_at-dependent fields only."""
-    rng, ref = ctx.rng, ctx.reference_date
+    ref = ctx.reference_date
     specs = choose_departments(ctx.employees)
     sizes = department_sizes(specs, ctx.employees)
     founded = ref - dt.timedelta(days=365 * 12)
@@ -115,7 +117,7 @@ def generate_org(ctx: GenContext, names: NamePicker) -> tuple[list[dict], list[d
             level, title = _level_and_title(ctx, spec, depth, has_reports)
             first, last, email, gender = names.person()
             span = (ref - founded).days - 14
-            hire = founded + dt.timedelta(days=int(span * rng.random() ** (0.6 if depth else 3)))
+            hire = founded + dt.timedelta(days=int(span * ctx.random() ** (0.6 if depth else 3)))
             row = {
                 "_spec": spec, "_depth": depth, "_parent": parent, "_level": level, "_gender": gender,
                 "_has_reports": has_reports, "first_name": first, "last_name": last, "email": email,
@@ -137,7 +139,8 @@ def generate_org(ctx: GenContext, names: NamePicker) -> tuple[list[dict], list[d
         row["id"] = f"EMP{number:0{width}d}"
     departments = _departments(ctx, specs, heads)
     dept_id = {d["name"]: d["id"] for d in departments}
-    employees = [_employee(ctx, row, dept_id) for row in people]
+    pools = {spec.name: (ctx.subsets(spec.skills, 2, 5), ctx.subsets(spec.certifications, 0, 2)) for spec in specs}
+    employees = [_employee(ctx, row, dept_id, pools) for row in people]
     gender = {row["id"]: row["_gender"] for row in people}
     counts: dict[str, int] = dict.fromkeys(dept_id.values(), 0)
     for emp in employees:
@@ -165,15 +168,15 @@ def _departments(ctx: GenContext, specs, heads) -> list[dict]:
 
 def _employment(ctx: GenContext, row: dict) -> tuple[str, dt.date | None]:
     """Status and termination date: a few leaves are terminated, on leave, on probation or notice."""
-    rng, ref = ctx.rng, ctx.reference_date
+    ref = ctx.reference_date
     if row["_parent"] is None or row["_depth"] == 0 or row["_has_reports"]:
         return "active", None
     if (ref - row["hire_date"]).days < 120:
         return "probation", None
-    draw = rng.random()
+    draw = ctx.random()
     if draw < 0.04:
         days_employed = (ref - row["hire_date"]).days
-        return "terminated", row["hire_date"] + dt.timedelta(days=rng.randint(60, max(60, days_employed - 1)))
+        return "terminated", row["hire_date"] + dt.timedelta(days=ctx.between(60, max(60, days_employed - 1)))
     if draw < 0.06:
         return "on_leave", None
     if draw < 0.07:
@@ -181,16 +184,16 @@ def _employment(ctx: GenContext, row: dict) -> tuple[str, dt.date | None]:
     return "active", None
 
 
-def _employee(ctx: GenContext, row: dict, dept_id: dict[str, str]) -> dict:
-    rng = ctx.rng
+def _employee(ctx: GenContext, row: dict, dept_id: dict[str, str], pools: dict[str, tuple]) -> dict:
     spec: vocab.DepartmentSpec = row["_spec"]
+    skills, certifications = pools[spec.name]
     status, terminated_on = _employment(ctx, row)
-    location = rng.choice(spec.locations)
+    location = ctx.pick(spec.locations)
     manager = row["_parent"]
     level = row["_level"]
     work_type = "full_time"
     if not row["_has_reports"] and row["_depth"] > 0:
-        work_type = rng.choices(("full_time", "contract", "part_time", "intern"), (90, 5, 2, 3))[0]
+        work_type = WORK_TYPES.pick(ctx)
     if work_type == "intern":
         level, row["job_title"] = 1, f"{spec.name} Intern"
     return {
@@ -202,8 +205,7 @@ def _employee(ctx: GenContext, row: dict, dept_id: dict[str, str]) -> dict:
         "termination_date": terminated_on.isoformat() if terminated_on else None,
         "employment_status": status, "location": location, "work_type": work_type,
         "manager_name": f"{manager['first_name']} {manager['last_name']}" if manager else None,
-        "skills": rng.sample(spec.skills, min(len(spec.skills), rng.randint(2, 5))),
-        "certifications": rng.sample(spec.certifications, min(len(spec.certifications), rng.randint(0, 2))),
-        "performance_rating": None if status == "probation" else rng.choice(vocab.PERFORMANCE_RATINGS),
+        "skills": list(ctx.pick(skills)), "certifications": list(ctx.pick(certifications)),
+        "performance_rating": None if status == "probation" else ctx.pick(vocab.PERFORMANCE_RATINGS),
         "salary_band": f"L{level}",
     }  # fmt: skip

@@ -13,14 +13,15 @@ import datetime as dt
 from collections import defaultdict
 
 from mock_hrms.world import vocabulary as vocab
-from mock_hrms.world.generate_context import BUSINESS_TZ, GenContext, id_width
+from mock_hrms.world.generate_context import BUSINESS_TZ, GenContext, Weighted, id_width
 from mock_hrms.world.generate_org import NamePicker, make_phone
 from mock_hrms.world.records import full_name
 from mock_hrms.world.recruiting import calendar_event_id, candidate_after, meeting_link
 
 REQUISITION_STATUSES = (("open", 65), ("on_hold", 10), ("filled", 10), ("closed", 10), ("cancelled", 5))
-SOURCES = (("linkedin", 35), ("referral", 20), ("careers_page", 15), ("job_board", 15), ("agency", 8),
-           ("campus", 5), ("other", 2))  # fmt: skip
+SOURCES = Weighted((("linkedin", 35), ("referral", 20), ("careers_page", 15), ("job_board", 15),
+                    ("agency", 8), ("campus", 5), ("other", 2)))  # fmt: skip
+PLAN_SIZES = Weighted(((0, 50), (1, 22), (2, 14), (3, 9), (4, 5)))
 PIPELINES = {
     "Engineering": ("screening", "technical", "system_design", "hr"),
     "Data Science": ("screening", "technical", "managerial", "hr"),
@@ -85,35 +86,37 @@ class RecruitingGenerator:
         return result
 
     def candidates(self, jobs: list[dict]) -> list[dict]:
-        ctx, rng = self.ctx, self.ctx.rng
+        ctx = self.ctx
         if not jobs:
             return []
         names = NamePicker(ctx, vocab.PERSONAL_EMAIL_DOMAINS)
+        specs = {spec.name: spec for spec in vocab.DEPARTMENTS}
+        skill_pools = {name: ctx.subsets(spec.skills, 2, 5) for name, spec in specs.items()}
         open_jobs = [j for j in jobs if j["status"] in ("open", "on_hold")] or jobs
         count = ctx.scaled(45)
         width = id_width(count, 4)
         result = []
         for number in range(1, count + 1):
-            job = rng.choice(open_jobs) if rng.random() < 0.9 else rng.choice(jobs)
-            spec = next(s for s in vocab.DEPARTMENTS if s.name == job["department"])
+            job = ctx.pick(open_jobs) if ctx.random() < 0.9 else ctx.pick(jobs)
+            spec = specs[job["department"]]
             first, last, email, _ = names.person()
             cid = f"CAND{number:0{width}d}"
             applied = max(dt.date.fromisoformat(job["created_date"]), ctx.days_ago(5, 90))
-            year = ctx.year - rng.randint(1, 15)
+            year = ctx.year - ctx.between(1, 15)
             result.append({
                 "id": cid, "updated_at": ctx.updated_at(), "candidate_id": cid, "first_name": first,
                 "last_name": last, "email": email, "phone": make_phone(ctx, "India"),
-                "current_stage": "rejected" if rng.random() < 0.08 else "applied",
+                "current_stage": "rejected" if ctx.random() < 0.08 else "applied",
                 "applied_for_job_id": job["id"], "applied_for_job_title": job["title"],
-                "source": rng.choices(*zip(*SOURCES, strict=True))[0],
+                "source": SOURCES.pick(ctx),
                 "application_date": min(applied, ctx.reference_date).isoformat(), "status": "active",
                 "resume_url": f"https://hrms.{vocab.COMPANY_DOMAIN}/resumes/{cid}.pdf",
                 "linkedin_url": f"https://www.linkedin.com/in/{email.split('@')[0].replace('.', '-')}",
-                "skills": rng.sample(spec.skills, min(len(spec.skills), rng.randint(2, 5))),
-                "experience_years": round(rng.uniform(0, 15), 1), "current_company": rng.choice(vocab.COMPANIES),
-                "current_title": rng.choice(spec.ic_titles),
-                "education": [{"degree": rng.choice(vocab.DEGREES), "field": rng.choice(vocab.FIELDS_OF_STUDY),
-                               "institution": rng.choice(vocab.INSTITUTIONS), "year": year}],
+                "skills": list(ctx.pick(skill_pools[spec.name])),
+                "experience_years": round(ctx.random() * 15, 1), "current_company": ctx.pick(vocab.COMPANIES),
+                "current_title": ctx.pick(spec.ic_titles),
+                "education": [{"degree": ctx.pick(vocab.DEGREES), "field": ctx.pick(vocab.FIELDS_OF_STUDY),
+                               "institution": ctx.pick(vocab.INSTITUTIONS), "year": year}],
                 "interview_history": [],
             })  # fmt: skip
         return result
@@ -123,7 +126,7 @@ class RecruitingGenerator:
         ctx, rng = self.ctx, self.ctx.rng
         target = ctx.scaled(23, 0)
         eligible = [c for c in candidates if c["current_stage"] != "rejected"]
-        plans = {c["id"]: rng.choices((0, 1, 2, 3, 4), (50, 22, 14, 9, 5))[0] for c in eligible}
+        plans = {c["id"]: PLAN_SIZES.pick(ctx) for c in eligible}
         order = list(plans)
         target = min(target, 4 * len(order))
         planned = sum(plans.values())

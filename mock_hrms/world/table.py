@@ -19,6 +19,7 @@ import binascii
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 import orjson
@@ -42,11 +43,17 @@ class PageResult:
 def to_micros(value: dt.datetime | str) -> int:
     """An aware instant as integer microseconds since the epoch: a total order, cheap to compare."""
     if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
+        return _iso_micros(value)
     if value.tzinfo is None:
         raise BadRequest("naive_datetime", "Datetimes must carry a UTC offset.", "updated_since")
     delta = value - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso_micros(value: str) -> int:
+    """Parsed once per distinct string: generated worlds reuse a pool of timestamps."""
+    return to_micros(dt.datetime.fromisoformat(value))
 
 
 def encode_cursor(key: Key) -> str:
@@ -110,6 +117,10 @@ class Table:
         """Live ids in id order."""
         return list(self._live_ids)
 
+    def newest_micros(self) -> int:
+        """The latest updated_at (live or deleted) as epoch microseconds; 0 for an empty table."""
+        return self._all_keys[-1][0] if self._all_keys else 0
+
     def tombstones(self) -> Iterator[dict]:
         return iter(self._dead.values())
 
@@ -142,10 +153,12 @@ class Table:
                 raise ValueError(f"duplicate id {id_!r} in bulk load of {self.entity}")
             self._live[id_] = record
             self._key_of[id_] = (to_micros(record["updated_at"]), id_)
-        self._live_keys = SortedList(self._key_of.values())
-        self._all_keys = SortedList(self._key_of.values())
-        self._live_ids = SortedList(self._live)
-        self._all_ids = SortedList(self._live)
+        keys = sorted(self._key_of.values())  # sorted once; SortedList takes sorted input in O(n)
+        self._live_keys = SortedList(keys)
+        self._all_keys = SortedList(keys)
+        ids = sorted(self._live)
+        self._live_ids = SortedList(ids)
+        self._all_ids = SortedList(ids)
         self._json.clear()
 
     def _index(self, id_: str, key: Key, *, live: bool) -> None:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from faker.providers.person.en_IN import Provider as IndianNames
 from faker.providers.person.en_US import Provider as USNames
@@ -20,6 +21,7 @@ COMPANY_DOMAIN = "harveycorp.com"
 COMPANY_NAME = "Harvey Corp"
 
 
+@cache
 def _ascii_word(name: str) -> str:
     """A name as it may appear in an email local part: ASCII letters only, lower case."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -204,7 +206,10 @@ UNLIMITED_LEAVE_TYPES = frozenset({"unpaid"})  # no balance check: the pay is wh
 
 def annual_allocation(hire_date: dt.date, on: dt.date) -> int:
     years = (on - hire_date).days // 365
-    return next(days for min_years, days in ANNUAL_BY_TENURE if years >= min_years)
+    for min_years, days in ANNUAL_BY_TENURE:
+        if years >= min_years:
+            return days
+    return ANNUAL_BY_TENURE[-1][1]
 
 
 # Public holidays (India). Fixed-date ones apply every year; moving festivals are listed per year.

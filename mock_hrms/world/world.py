@@ -56,7 +56,7 @@ class World:
         else:
             self._anchor = dt.datetime.combine(reference_date, dt.time(12), BUSINESS_TZ).astimezone(dt.UTC)
         self._started = time.monotonic()
-        newest = max((to_micros(r["updated_at"]) for t in tables.values() for r in t.values()), default=0)
+        newest = max((table.newest_micros() for table in tables.values()), default=0)
         self._last = _EPOCH + dt.timedelta(microseconds=newest)
         self._id_numbers: dict[str, list[int]] = {}
         self.rebuild_indexes()
