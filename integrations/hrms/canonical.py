@@ -135,9 +135,7 @@ class LeaveStatus(StrEnum):
 NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", to_lower=True
-    ),
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", to_lower=True),
 ]
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
