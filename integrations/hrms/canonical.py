@@ -138,6 +138,9 @@ Email = Annotated[
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", to_lower=True),
 ]
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# Bounded free text: the replica stores these in 255-character columns, so a longer value must be an
+# invalid record (quarantined with its reason) rather than a database error that fails a whole batch.
+ShortStr = Annotated[str, StringConstraints(max_length=255)]
 
 
 class CanonicalModel(BaseModel):
@@ -177,15 +180,15 @@ class Employee(Record):
     first_name: NonEmptyStr
     last_name: str = ""
     email: Email
-    phone: str | None = None
-    department: str | None = None
-    department_id: str | None = None
-    job_title: str | None = None
-    manager_id: str | None = None
+    phone: ShortStr | None = None
+    department: ShortStr | None = None
+    department_id: ShortStr | None = None
+    job_title: ShortStr | None = None
+    manager_id: ShortStr | None = None
     hire_date: dt.date | None = None
     termination_date: dt.date | None = None
     employment_status: EmploymentStatus
-    location: str | None = None
+    location: ShortStr | None = None
     work_type: WorkType | None = None
 
     @property
@@ -194,33 +197,33 @@ class Employee(Record):
 
 
 class EmployeeDetail(Employee):
-    manager_name: str | None = None
+    manager_name: ShortStr | None = None
     skills: list[str] = Field(default_factory=list)
     certifications: list[str] = Field(default_factory=list)
     performance_rating: float | None = Field(default=None, ge=0, le=5)
-    salary_band: str | None = None
+    salary_band: ShortStr | None = None
 
 
 class Department(Record):
     department_id: ExternalId
     name: NonEmptyStr
-    head_id: str | None = None
-    head_name: str | None = None
+    head_id: ShortStr | None = None
+    head_name: ShortStr | None = None
     employee_count: int = Field(default=0, ge=0)
-    location: str | None = None
-    parent_id: str | None = None
+    location: ShortStr | None = None
+    parent_id: ShortStr | None = None
 
 
 class ReportingChainLink(CanonicalModel):
     level: int = Field(ge=1)
     employee_id: ExternalId
-    name: str
-    title: str | None = None
+    name: ShortStr
+    title: ShortStr | None = None
 
 
 class ReportingChain(CanonicalModel):
     employee_id: ExternalId
-    employee_name: str
+    employee_name: ShortStr
     reporting_chain: list[ReportingChainLink]
 
 
@@ -242,15 +245,15 @@ class SalaryRange(CanonicalModel):
 
 
 class JobRequisition(Record):
-    requisition_id: str
+    requisition_id: ShortStr
     title: NonEmptyStr
-    department: str | None = None
-    hiring_manager_id: str | None = None
-    hiring_manager_name: str | None = None
+    department: ShortStr | None = None
+    hiring_manager_id: ShortStr | None = None
+    hiring_manager_name: ShortStr | None = None
     status: RequisitionStatus
     headcount: int = Field(default=1, ge=0)
     filled_positions: int = Field(default=0, ge=0)
-    location: str | None = None
+    location: ShortStr | None = None
     job_type: WorkType | None = None
     created_date: dt.date | None = None
     target_hire_date: dt.date | None = None
@@ -264,17 +267,17 @@ class JobRequisitionDetail(JobRequisition):
 
 
 class Education(CanonicalModel):
-    degree: str
-    field: str | None = None
-    institution: str
+    degree: ShortStr
+    field: ShortStr | None = None
+    institution: ShortStr
     year: int | None = Field(default=None, ge=1900, le=2100)
 
 
 class InterviewHistoryEntry(CanonicalModel):
     interview_id: ExternalId
-    stage: str
-    interviewer_id: str | None = None
-    interviewer_name: str | None = None
+    stage: ShortStr
+    interviewer_id: ShortStr | None = None
+    interviewer_name: ShortStr | None = None
     date: dt.date
     status: InterviewOutcome
     feedback: str | None = None
@@ -285,10 +288,10 @@ class Candidate(Record):
     first_name: NonEmptyStr
     last_name: str = ""
     email: Email
-    phone: str | None = None
+    phone: ShortStr | None = None
     current_stage: CandidateStage
-    applied_for_job_id: str | None = None
-    applied_for_job_title: str | None = None
+    applied_for_job_id: ShortStr | None = None
+    applied_for_job_title: ShortStr | None = None
     source: CandidateSource | None = None
     application_date: dt.date | None = None
     status: CandidateStatus
@@ -299,8 +302,8 @@ class CandidateDetail(Candidate):
     linkedin_url: str | None = None
     skills: list[str] = Field(default_factory=list)
     experience_years: float | None = Field(default=None, ge=0, le=70)
-    current_company: str | None = None
-    current_title: str | None = None
+    current_company: ShortStr | None = None
+    current_title: ShortStr | None = None
     education: list[Education] = Field(default_factory=list)
     interview_history: list[InterviewHistoryEntry] = Field(default_factory=list)
 
@@ -326,18 +329,18 @@ class CandidateCreated(CanonicalModel):
 class Interview(Record):
     interview_id: ExternalId
     candidate_id: ExternalId
-    candidate_name: str | None = None
-    job_id: str | None = None
-    job_title: str | None = None
-    interviewer_id: str | None = None
-    interviewer_name: str | None = None
-    interviewer_email: str | None = None
+    candidate_name: ShortStr | None = None
+    job_id: ShortStr | None = None
+    job_title: ShortStr | None = None
+    interviewer_id: ShortStr | None = None
+    interviewer_name: ShortStr | None = None
+    interviewer_email: ShortStr | None = None
     scheduled_date: AwareDatetime
     duration_minutes: int = Field(default=60, ge=5, le=480)
     interview_type: InterviewType
     status: InterviewStatus
     meeting_link: str | None = None
-    calendar_event_id: str | None = None
+    calendar_event_id: ShortStr | None = None
     notes: str | None = None
     feedback: str | None = None
     rating: int | None = Field(default=None, ge=1, le=5)
@@ -359,7 +362,7 @@ class InterviewScheduled(CanonicalModel):
     interview_id: ExternalId
     status: InterviewStatus = InterviewStatus.SCHEDULED
     meeting_link: str | None = None
-    calendar_event_id: str | None = None
+    calendar_event_id: ShortStr | None = None
     message: str = "Interview successfully scheduled"
 
 
@@ -390,7 +393,7 @@ class InterviewUpdate(RequestModel):
 class LeaveRequest(Record):
     leave_request_id: ExternalId
     employee_id: ExternalId
-    employee_name: str | None = None
+    employee_name: ShortStr | None = None
     leave_type: LeaveType
     start_date: dt.date
     end_date: dt.date
@@ -450,13 +453,13 @@ class Page(CanonicalModel, Generic[T]):
     total: int
     page: int = 1
     page_size: int
-    next_cursor: str | None = None
+    next_cursor: ShortStr | None = None
 
 
 class ErrorBody(CanonicalModel):
     """Every 4xx/5xx of the mock HRMS: a machine-readable code and a sentence for a person."""
 
-    error: str
+    error: ShortStr
     message: str
     details: list[dict[str, Any]] = Field(default_factory=list)
 
