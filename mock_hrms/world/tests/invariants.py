@@ -81,7 +81,7 @@ def check_employment_dates(world: World) -> None:
         terminated = emp["employment_status"] == "terminated"
         assert (emp["termination_date"] is not None) == terminated, emp["id"]
         if terminated:
-            assert emp["termination_date"] > emp["hire_date"], emp["id"]
+            assert emp["termination_date"] >= emp["hire_date"], emp["id"]
 
 
 def check_requisitions(world: World) -> None:
