@@ -19,6 +19,7 @@ import fnmatch
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -164,23 +165,43 @@ class FaultInjector:
         return FaultVerdict(500, "internal_error", "The HRMS failed to process the request.")
 
 
-class FaultMiddleware:
-    """ASGI middleware answering /api/ requests with the injector's verdict before the app sees them."""
+def render_error_body(verdict: FaultVerdict) -> tuple[int, dict[str, str], bytes]:
+    """The canonical mock's rendering of a verdict: its status and headers, an ErrorBody."""
+    return verdict.status, verdict.headers, error_body(verdict.code, verdict.message)
 
-    def __init__(self, app: ASGIApp, injector: FaultInjector) -> None:
+
+VerdictRenderer = Callable[[FaultVerdict], tuple[int, dict[str, str], bytes]]
+
+
+class FaultMiddleware:
+    """ASGI middleware answering requests under `prefix` with the injector's verdict before the app sees them.
+
+    `render` turns a verdict into (status, headers, body): a vendor simulator answers faults in its own
+    protocol (BambooHR's legacy throttling is a 503, not a 429) while sharing the injector and its rules.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        injector: FaultInjector,
+        prefix: str = FAULTED_PREFIX,
+        render: VerdictRenderer = render_error_body,
+    ) -> None:
         self.app = app
         self.injector = injector
+        self.prefix = prefix
+        self.render = render
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(FAULTED_PREFIX) or not self.injector.config.rules:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix) or not self.injector.config.rules:
             await self.app(scope, receive, send)
             return
         verdict = await self.injector.decide(scope["method"], scope["path"])
         if verdict is None:
             await self.app(scope, receive, send)
             return
-        body = error_body(verdict.code, verdict.message)
+        status, extra_headers, body = self.render(verdict)
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        headers += [(k.lower().encode(), v.encode()) for k, v in verdict.headers.items()]
-        await send({"type": "http.response.start", "status": verdict.status, "headers": headers})
+        headers += [(k.lower().encode(), v.encode()) for k, v in extra_headers.items()]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

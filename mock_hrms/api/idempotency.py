@@ -16,8 +16,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import orjson
+from fastapi import Header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_hrms.api.errors import error_body
@@ -136,6 +138,20 @@ class IdempotencyMiddleware:
                 print_, captured["status"], captured["headers"], b"".join(captured["body"]), time.monotonic()
             )
             self.store.put(store_key, stored)
+
+
+async def declare_idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=MAX_KEY_LENGTH,
+            description="Retry-safe writes: the same key and body returns the first response again.",
+        ),
+    ] = None,
+) -> None:
+    """Route dependency that only documents the header in OpenAPI; IdempotencyMiddleware does the work."""
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

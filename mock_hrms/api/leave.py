@@ -28,6 +28,7 @@ from integrations.hrms.canonical import (
 from mock_hrms.api.balance_index import BalanceIndex, from_micros
 from mock_hrms.api.deps import all_of, field_equals, get_world
 from mock_hrms.api.errors import ApiError, error_responses
+from mock_hrms.api.idempotency import declare_idempotency_key
 from mock_hrms.api.paging import ListParams, list_params, render_items, render_json, render_page, require_live
 
 router = APIRouter(tags=["leave"])
@@ -60,6 +61,7 @@ async def list_leave_requests(
 @router.post(
     "/leave-requests",
     status_code=201,
+    dependencies=[Depends(declare_idempotency_key)],
     response_model=LeaveRequestCreated,
     responses=error_responses(404, 409, 422),
     summary="Submit a leave request (working days are counted; the balance must cover it)",

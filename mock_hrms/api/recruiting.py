@@ -27,6 +27,7 @@ from integrations.hrms.canonical import (
 )
 from mock_hrms.api.deps import all_of, field_equals, field_iequals, get_world
 from mock_hrms.api.errors import error_responses
+from mock_hrms.api.idempotency import declare_idempotency_key
 from mock_hrms.api.paging import ListParams, list_params, render_json, render_page, render_record, require_live
 
 router = APIRouter()
@@ -119,6 +120,7 @@ async def get_candidate(candidate_id: IdPath, world=Depends(get_world)) -> Respo
 @router.post(
     "/candidates",
     status_code=201,
+    dependencies=[Depends(declare_idempotency_key)],
     response_model=CandidateCreated,
     responses=WRITE_ERRORS,
     tags=["recruiting"],
@@ -172,6 +174,7 @@ async def get_interview(interview_id: IdPath, world=Depends(get_world)) -> Respo
 @router.post(
     "/interviews",
     status_code=201,
+    dependencies=[Depends(declare_idempotency_key)],
     response_model=InterviewScheduled,
     responses=WRITE_ERRORS,
     tags=["interviews"],
@@ -193,6 +196,7 @@ async def schedule_interview(body: InterviewCreate, world=Depends(get_world)) ->
     "/interviews/{interview_id}",
     response_model=Interview,
     responses=WRITE_ERRORS,
+    dependencies=[Depends(declare_idempotency_key)],
     tags=["interviews"],
     summary="Record an outcome, cancel or reschedule an interview; returns the updated interview",
 )

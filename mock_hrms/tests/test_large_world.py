@@ -8,7 +8,7 @@ import pytest
 from mock_hrms.api import MockSettings, create_app
 from mock_hrms.api.testing import asgi_client
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mock_hrms_large_world")]
 SETTINGS = MockSettings(seed=11, employees=100_000)
 
 
