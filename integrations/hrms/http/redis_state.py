@@ -35,7 +35,7 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
 local new_tat = tat + interval
 local over = new_tat - now - burst * interval
-if over > 0 then return string.format('%.6f', over) end
+if over > 0.000001 then return string.format('%.6f', over) end
 redis.call('SET', KEYS[1], string.format('%.6f', new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
 return '0'
 """

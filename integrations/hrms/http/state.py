@@ -27,6 +27,10 @@ from dataclasses import dataclass
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
+#: Waits shorter than a microsecond count as none: float rounding must not make a caller sleep 1e-14 s in a
+#: loop (on a fake clock, adding that to the time may not even change it).
+_TOLERANCE = 1e-6
+
 
 @dataclass(frozen=True)
 class BreakerDecision:
@@ -107,7 +111,7 @@ class MemoryTransportState(TransportState):
             now = self._clock()
             new_tat = max(self._tat.get(key, now), now) + interval
             over = new_tat - now - burst * interval
-            if over > 0:
+            if over > _TOLERANCE:
                 return over
             self._tat[key] = new_tat
             return 0.0
