@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 import orjson
 from fastapi import Query
@@ -40,6 +40,7 @@ class ListParams:
     cursor: str | None
     updated_since: dt.datetime | None
     include_deleted: bool
+    view: str = "list"
 
     def fetch(self, table: Table, where: Callable[[dict], bool] | None = None) -> PageResult:
         """One page of `table` as these parameters ask (the cursor, when given, wins over `page`)."""
@@ -81,18 +82,26 @@ def list_params(default_page_size: int) -> Callable[..., ListParams]:
         include_deleted: Annotated[
             bool, Query(description='Also return deleted records as tombstones {"id","deleted":true,"updated_at"}.')
         ] = False,
+        view: Annotated[
+            Literal["list", "detail"],
+            Query(
+                description="Extension for syncs: `detail` returns each record in its detail shape (as the "
+                "detail endpoint would), so a sync needs no request per record."
+            ),
+        ] = "list",
     ) -> ListParams:
         if updated_since is not None and updated_since.tzinfo is None:
             updated_since = updated_since.replace(tzinfo=dt.UTC)
         if cursor is not None and not cursor.strip():
             raise ApiError(400, "invalid_cursor", "The cursor is empty.", [{"field": "query.cursor"}])
-        return ListParams(page, page_size, cursor, updated_since, include_deleted)
+        return ListParams(page, page_size, cursor, updated_since, include_deleted, view)
 
     return dependency
 
 
-def render_page(table: Table, result: PageResult, params: ListParams, shape: str = "list") -> Response:
+def render_page(table: Table, result: PageResult, params: ListParams, shape: str | None = None) -> Response:
     """The list envelope {"data","total","page","page_size","next_cursor"} from cached record bytes."""
+    shape = shape or params.view
     json_bytes = table.json_bytes
     pieces = [json_bytes(item["id"], shape) for item in result.items]  # tombstones serialise as themselves
     return render_items(pieces, result.total, params, result.next_cursor)

@@ -1,0 +1,68 @@
+"""Mapping helpers every vendor's mappers share: validate into the canonical model, build record pages.
+
+A vendor mapper is a pure function `to_canonical_<entity>(raw) -> canonical record` that renames and
+converts, then calls `validate_record`, which turns a pydantic failure into `InvalidRecord` (payload plus a
+readable reason) so the sync engine quarantines that one record and carries on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import canonical as c
+from .base import RecordPage
+from .errors import InvalidRecord
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """`field.sub: problem; other: problem` — short enough for an admin screen, no input values echoed."""
+    parts = []
+    for item in error.errors(include_url=False, include_input=False):
+        where = ".".join(str(p) for p in item["loc"]) or "record"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def validate_record(entity: str, schema: type[M], values: Mapping[str, Any], *, raw: Any = None) -> M:
+    """`schema` validated from `values`; on failure InvalidRecord carrying `raw` (default: `values`)."""
+    try:
+        return schema.model_validate(values)
+    except ValidationError as e:
+        external_id = values.get("id") if isinstance(values, Mapping) else None
+        raise InvalidRecord(
+            entity,
+            raw if raw is not None else values,
+            describe_validation_error(e),
+            external_id=str(external_id) if external_id is not None else None,
+        ) from e
+
+
+def is_tombstone(raw: Mapping[str, Any]) -> bool:
+    return raw.get("deleted") is True
+
+
+def build_page(
+    entity: str,
+    items: Iterable[Mapping[str, Any]],
+    to_canonical: Callable[[Mapping[str, Any]], Any],
+    *,
+    cursor: str | None,
+    tombstone: Callable[[Mapping[str, Any]], bool] = is_tombstone,
+) -> RecordPage:
+    """Sort one page of raw items into valid records, tombstones and invalid records."""
+    page: RecordPage = RecordPage(entity, cursor=cursor)
+    for raw in items:
+        page.fetched += 1
+        try:
+            if tombstone(raw):
+                page.tombstones.append(validate_record(entity, c.Tombstone, raw))
+            else:
+                page.records.append(to_canonical(raw))
+        except InvalidRecord as e:
+            page.invalid.append(e)
+    return page
