@@ -18,7 +18,7 @@ from mock_hrms.world.generate_org import NamePicker, make_phone
 from mock_hrms.world.records import full_name
 from mock_hrms.world.recruiting import calendar_event_id, candidate_after, meeting_link
 
-REQUISITION_STATUSES = (("open", 65), ("on_hold", 10), ("filled", 10), ("closed", 10), ("cancelled", 5))
+REQUISITION_STATUSES = Weighted((("open", 65), ("on_hold", 10), ("filled", 10), ("closed", 10), ("cancelled", 5)))
 SOURCES = Weighted((("linkedin", 35), ("referral", 20), ("careers_page", 15), ("job_board", 15),
                     ("agency", 8), ("campus", 5), ("other", 2)))  # fmt: skip
 PLAN_SIZES = Weighted(((0, 50), (1, 22), (2, 14), (3, 9), (4, 5)))
@@ -50,18 +50,17 @@ class RecruitingGenerator:
         ctx, rng = self.ctx, self.ctx.rng
         if not self.departments:
             return []
-        depts = list(self.departments.values())
-        weights = [max(1, d["employee_count"]) for d in depts]
+        by_size = Weighted([(d, max(1, d["employee_count"])) for d in self.departments.values()])
         count = ctx.scaled(12)
         width = id_width(count, 3)
         result = []
         for number in range(1, count + 1):
-            dept = rng.choices(depts, weights)[0]
+            dept = by_size.pick(ctx)
             spec = next(s for s in vocab.DEPARTMENTS if s.name == dept["name"])
             manager = rng.choice(self.managers[dept["id"]] or [self.by_id[dept["head_id"]]])
             level = rng.choices((1, 2, 3, 4, 5), (10, 30, 30, 20, 10))[0]
             title = spec.ic_titles[level - 1]
-            status = rng.choices(*zip(*REQUISITION_STATUSES, strict=True))[0]
+            status = REQUISITION_STATUSES.pick(ctx)
             headcount = rng.choices((1, 2, 3), (70, 20, 10))[0]
             filled = headcount if status == "filled" else rng.randint(0, headcount - 1)
             created = ctx.days_ago(10, 150)
@@ -155,6 +154,8 @@ class RecruitingGenerator:
 
     def _candidate_interviews(self, candidate, job, count, numbered, width) -> list[dict]:
         ctx, rng = self.ctx, self.ctx.rng
+        if count == 0:
+            return []
         pipeline = PIPELINES.get(job["department"], DEFAULT_PIPELINE)
         dept_id = next(d["id"] for d in self.departments.values() if d["name"] == job["department"])
         day = dt.date.fromisoformat(candidate["application_date"])

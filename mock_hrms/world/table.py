@@ -92,6 +92,8 @@ class Table:
         self._live_ids: SortedList = SortedList()
         self._all_ids: SortedList = SortedList()
         self._json: dict[tuple[str, str], bytes] = {}
+        # Stamps tombstones when `delete` is not given a time; the World sets it to its own clock.
+        self.clock: Callable[[], str] | None = None
 
     # ---- reads ---------------------------------------------------------------------------------------
 
@@ -134,10 +136,14 @@ class Table:
         self._live[id_] = record
         self._index(id_, (to_micros(record["updated_at"]), id_), live=True)
 
-    def delete(self, id: str, updated_at: str) -> dict:
-        """Replace a live record by its tombstone stamped `updated_at`; returns the tombstone."""
+    def delete(self, id: str, updated_at: str | None = None) -> dict:
+        """Replace a live record by its tombstone stamped `updated_at` (default: the table's clock)."""
         if id not in self._live:
             raise NotFound(self.entity, id)
+        if updated_at is None:
+            if self.clock is None:
+                raise ValueError(f"{self.entity}: a tombstone needs updated_at or a table clock")
+            updated_at = self.clock()
         self._unindex(id)
         del self._live[id]
         tombstone = {"id": id, "deleted": True, "updated_at": updated_at}

@@ -21,7 +21,7 @@ from functools import cached_property
 
 from mock_hrms.world import vocabulary as vocab
 from mock_hrms.world import writes
-from mock_hrms.world.errors import NotFound
+from mock_hrms.world.errors import NotFound, RuleViolation
 from mock_hrms.world.generate_context import BUSINESS_TZ, business_today, iso_utc
 from mock_hrms.world.records import changed, full_name
 from mock_hrms.world.recruiting import candidate_after
@@ -39,6 +39,7 @@ ID_FORMATS = {  # entity -> (id prefix, minimum digits)
     "interviews": ("INT", 4),
     "leave_requests": ("LEAVE", 5),
 }
+MIN_YEAR, MAX_YEAR = 1900, 2100
 LEAVE_TYPES = ("annual", "sick", "casual", "maternity", "paternity", "unpaid")
 
 
@@ -59,6 +60,8 @@ class World:
         newest = max((table.newest_micros() for table in tables.values()), default=0)
         self._last = _EPOCH + dt.timedelta(microseconds=newest)
         self._id_numbers: dict[str, list[int]] = {}
+        for table in tables.values():
+            table.clock = self.stamp
         self.rebuild_indexes()
 
     @cached_property
@@ -187,7 +190,9 @@ class World:
         return {"employee_id": employee_id, "employee_name": full_name(employee), "reporting_chain": chain}
 
     def leave_allocation(self, employee: dict, leave_type: str, year: int) -> int:
-        """Days of `leave_type` the employee is entitled to in `year`."""
+        """Days of `leave_type` the employee is entitled to in `year` (none before they were hired)."""
+        if year < int(employee["hire_date"][:4]):
+            return 0
         if leave_type == "annual":
             return vocab.annual_allocation(dt.date.fromisoformat(employee["hire_date"]), dt.date(year, 12, 31))
         if leave_type == "maternity" and self.gender.get(employee["id"]) != "female":
@@ -214,7 +219,9 @@ class World:
     def leave_balance(self, employee_id: str, year: int | None = None) -> dict:
         """canonical.LeaveBalance: allocation - used(approved) - pending, per leave type, O(own requests)."""
         employee = self.require("employees", employee_id)
-        year = year or self.today().year
+        year = self.today().year if year is None else year
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise RuleViolation("invalid_year", f"year must be between {MIN_YEAR} and {MAX_YEAR}.", "year")
         usage = self.leave_usage(employee_id, year)
         leaves = self.tables["leave_requests"]
         stamps = [leaves.get(i)["updated_at"] for i in self.leaves_by_employee.get(employee_id, ()) if i in leaves]

@@ -207,3 +207,9 @@ def test_json_bytes_cache_is_invalidated_by_put(world):
 def test_json_bytes_of_a_deleted_record_is_its_tombstone(world):
     world.sim.delete("leave_requests", "LEAVE00001")
     assert orjson.loads(world.tables["leave_requests"].json_bytes("LEAVE00001"))["deleted"] is True
+
+
+def test_delete_without_a_time_uses_the_world_clock(world):
+    before = world.clock()
+    tombstone = world.tables["leave_requests"].delete("LEAVE00002")
+    assert dt.datetime.fromisoformat(tombstone["updated_at"]) > before

@@ -379,3 +379,17 @@ def test_world_stays_consistent_after_writes(world):
     leave(world, interviewer["id"], "2026-12-14", "2026-12-15", "casual")
     for check in ALL_CHECKS:
         check(world)
+
+
+def test_nothing_is_allocated_before_the_hire_year(default_world):
+    employee = default_world.tables["employees"].get("EMP00002")
+    year = int(employee["hire_date"][:4]) - 1
+    entries = default_world.leave_balance("EMP00002", year)["leave_balances"]
+    assert {e["total_allocated"] for e in entries} == {0}
+
+
+@pytest.mark.parametrize("year", [0, 1899, 2101])
+def test_a_balance_for_an_absurd_year_is_422(default_world, year):
+    with pytest.raises(RuleViolation) as caught:
+        default_world.leave_balance("EMP00002", year)
+    assert caught.value.code == "invalid_year"
