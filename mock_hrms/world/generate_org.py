@@ -68,7 +68,8 @@ class NamePicker:
     def __init__(self, ctx: GenContext, domains: tuple[str, ...] = (vocab.COMPANY_DOMAIN,)) -> None:
         self.ctx = ctx
         self.domains = domains
-        self.used: dict[str, int] = {}
+        self.used: dict[str, int] = {}  # base local part -> highest suffix handed out
+        self.taken: set[str] = set()  # local parts in use
 
     def person(self) -> tuple[str, str, str, str]:
         """(first_name, last_name, email, gender) with gender "female"/"male"."""
@@ -82,12 +83,15 @@ class NamePicker:
         return first, last, self.email(first, last), gender
 
     def email(self, first: str, last: str) -> str:
-        local = f"{vocab.email_word(first)}.{vocab.email_word(last)}"
-        seen = self.used.get(local, 0)
-        self.used[local] = seen + 1
-        suffix = str(seen + 1) if seen else ""
+        """first.last@domain; the n-th holder of a name gets first.last<n>, skipping any address taken."""
+        base = f"{vocab.email_word(first)}.{vocab.email_word(last)}"
+        local = base
+        while local in self.taken:
+            self.used[base] = self.used.get(base, 1) + 1
+            local = f"{base}{self.used[base]}"
+        self.taken.add(local)
         domain = self.domains[0] if len(self.domains) == 1 else self.ctx.pick(self.domains)
-        return f"{local}{suffix}@{domain}"
+        return f"{local}@{domain}"
 
 
 def _level_and_title(ctx: GenContext, spec: vocab.DepartmentSpec, depth: int, has_reports: bool):

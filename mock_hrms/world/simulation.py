@@ -12,6 +12,9 @@ import datetime as dt
 import random
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
+from integrations.hrms import canonical
 from mock_hrms.world import vocabulary as vocab
 from mock_hrms.world.errors import Conflict, RuleViolation
 from mock_hrms.world.generate_context import GenContext
@@ -36,7 +39,7 @@ class Simulation(Staffing):
     def __init__(self, world: World) -> None:
         super().__init__(world)
         self._names = NamePicker(GenContext(seed=world.seed, employees=1, reference_date=world.reference_date))
-        self._names.used = {e["email"].split("@")[0]: 1 for e in world.tables["employees"].values()}
+        self._names.taken = {e["email"].split("@")[0] for e in world.tables["employees"].values()}
 
     def hire(self, **overrides: object) -> dict:
         """A new employee in a department (random unless given), reporting to a manager there."""
@@ -48,6 +51,10 @@ class Simulation(Staffing):
             rng.choice([m for m in members if world.reports.get(m)] or members) if members else world.ceo_id()
         )
         manager = world.require("employees", str(manager_id), "manager_id")
+        if members and manager["id"] not in members:
+            raise RuleViolation(
+                "manager_not_in_department", f"{manager['id']} does not work in {dept_id}.", "manager_id"
+            )
         spec = next((s for s in vocab.DEPARTMENTS if s.name == dept["name"]), vocab.DEPARTMENTS[1])
         first, last, email, gender = self._names.person()
         location = rng.choice(spec.locations)
@@ -66,6 +73,7 @@ class Simulation(Staffing):
         if unknown:
             raise RuleViolation("field_not_settable", f"Cannot set {sorted(unknown)} on a hire.", sorted(unknown)[0])
         record.update(overrides)
+        _validate(record)
         world.tables["employees"].put(record)
         world.gender[employee_id] = gender
         world.reports[manager["id"]].add(employee_id)
@@ -86,6 +94,7 @@ class Simulation(Staffing):
         if employee["employment_status"] == "terminated":
             raise RuleViolation("employee_terminated", f"Employee {id} no longer works here.", "employee_id")
         record = changed(employee, world.stamp(), **changes)
+        _validate(record)
         world.tables["employees"].put(record)
         return record
 
@@ -236,3 +245,13 @@ class Simulation(Staffing):
 
     def _today(self) -> dt.date:
         return self.world.today()
+
+
+def _validate(employee: dict) -> None:
+    """A hire or an update must still be a canonical employee (a status of "fired" is a 422, not data)."""
+    try:
+        canonical.EmployeeDetail.model_validate(employee)
+    except ValidationError as e:
+        error = e.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else None
+        raise RuleViolation("invalid_field", f"{field}: {error['msg']}", field) from e

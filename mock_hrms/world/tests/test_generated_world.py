@@ -55,8 +55,10 @@ def test_ids_follow_the_seed_formats(default_world):
     assert all(re.fullmatch(r"REQ-2026-\d{3}", r) for r in reqs)
 
 
-def test_employee_ids_widen_for_big_worlds():
-    assert generate_world(employees=100, reference_date=REFERENCE_DATE).tables["employees"].get("EMP00001")
+def test_id_padding_widens_only_when_the_count_needs_it():
+    from mock_hrms.world.generate_context import id_width
+
+    assert (id_width(150, 5), id_width(99_999, 5), id_width(100_000, 5), id_width(1_000, 3)) == (5, 5, 6, 4)
 
 
 def test_emails_are_unique_first_dot_last_at_company(world_5k):

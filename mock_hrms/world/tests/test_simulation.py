@@ -182,3 +182,24 @@ def test_world_stays_consistent_through_500_random_actions(world, seed):
     for round_ in range(5):
         world.sim.random_batch(100, seed=seed * 100 + round_)
         check_all(world)
+
+
+def test_an_update_must_stay_a_canonical_employee(world):
+    with pytest.raises(RuleViolation) as caught:
+        world.sim.update_employee("EMP00010", employment_status="fired")
+    assert caught.value.field == "employment_status"
+
+
+def test_a_hire_under_a_manager_of_another_department_is_422(world):
+    sales = world.department_by_name["Sales"]
+    outsider = next(e for e in world.tables["employees"].values() if e["department"] == "Finance")
+    with pytest.raises(RuleViolation) as caught:
+        world.sim.hire(department_id=sales, manager_id=outsider["id"])
+    assert caught.value.code == "manager_not_in_department"
+
+
+def test_hires_get_unique_emails(world):
+    emails = [world.sim.hire()["email"] for _ in range(200)]
+    everyone = [e["email"] for e in world.tables["employees"].values()]
+    assert len(set(emails)) == 200
+    assert len(set(everyone)) == len(everyone)

@@ -39,6 +39,7 @@ def test_keyset_paging_returns_100k_employees_exactly_once(world_100k):
         pages += 1
     assert pages == 100
     assert len(seen) == len(set(seen)) == 100_000
+    assert {"EMP000001", "EMP100000"} <= set(seen)
 
 
 @pytest.mark.slow
