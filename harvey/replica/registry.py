@@ -114,3 +114,24 @@ def canonical_to_rows(entity: str, record: BaseModel) -> list[dict[str, Any]]:
         }
         for entry in record.leave_balances
     ]
+
+
+CANONICAL_DETAIL: dict[str, type[BaseModel]] = {
+    "departments": c.Department,
+    "employees": c.EmployeeDetail,
+    "job_requisitions": c.JobRequisitionDetail,
+    "candidates": c.CandidateDetail,
+    "interviews": c.Interview,
+    "leave_requests": c.LeaveRequest,
+}
+
+
+def row_to_canonical(entity: str, instance: models.Model) -> BaseModel:
+    """A replica row read back as its canonical detail record (what an HRMS detail endpoint would say)."""
+    schema = CANONICAL_DETAIL[entity]
+    values: dict[str, Any] = {}
+    for name in schema.model_fields:
+        column = RENAMED.get(name, name)
+        if hasattr(instance, column):
+            values[name] = getattr(instance, column)
+    return schema.model_validate(values)
