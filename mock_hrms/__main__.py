@@ -1,9 +1,11 @@
 """`python -m mock_hrms`: run a mock HRMS over a generated world with uvicorn.
 
     python -m mock_hrms --host 127.0.0.1 --port 8001 --seed 42 --employees 150 --token mock-hrms-token-12345
+    python -m mock_hrms --vendor bamboohr --token KEY --company acme   # /api/gateway.php/acme/v1/...
 
 `--vendor` picks which protocol the server speaks over the world; each vendor is one entry in VENDORS
-(a function from settings to an ASGI app), so a vendor simulator is added with one line.
+(a function from the CLI options to an ASGI app; simulators come from mock_hrms.vendors.SIMULATORS), so a
+vendor simulator is added with one line.
 """
 
 from __future__ import annotations
@@ -14,12 +16,23 @@ import time
 from collections.abc import Callable, Sequence
 
 from mock_hrms.api import DEFAULT_CONTROL_TOKEN, DEFAULT_TOKEN, MockSettings, create_app
+from mock_hrms.vendors import SIMULATORS, SimulatorOptions
 
 log = logging.getLogger("mock_hrms")
 
-VENDORS: dict[str, Callable[[MockSettings], object]] = {
-    "canonical": create_app,
-}
+
+def _canonical(options: SimulatorOptions) -> object:
+    return create_app(
+        MockSettings(
+            seed=options.seed,
+            employees=options.employees,
+            token=options.token or DEFAULT_TOKEN,
+            control_token=options.control_token,
+        )
+    )
+
+
+VENDORS: dict[str, Callable[[SimulatorOptions], object]] = {"canonical": _canonical, **SIMULATORS}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -28,9 +41,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--seed", type=int, default=42, help="world seed: same seed, same world")
     parser.add_argument("--employees", type=int, default=150, help="number of employees to generate")
-    parser.add_argument("--token", default=DEFAULT_TOKEN, help="HRMS bearer token")
+    parser.add_argument("--token", default=None, help="credential to accept (default: the vendor's default)")
     parser.add_argument("--control-token", default=DEFAULT_CONTROL_TOKEN, help="bearer token of /_control")
     parser.add_argument("--vendor", choices=sorted(VENDORS), default="canonical", help="protocol to speak")
+    parser.add_argument("--company", default="acme", help="company domain of a vendor simulator (BambooHR)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser.parse_args(argv)
 
@@ -40,13 +54,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = MockSettings(
-        seed=args.seed, employees=args.employees, token=args.token, control_token=args.control_token
-    )
+    options = SimulatorOptions(
+        seed=args.seed, employees=args.employees, token=args.token, control_token=args.control_token,
+        company=args.company,
+    )  # fmt: skip
     started = time.perf_counter()
-    app = VENDORS[args.vendor](settings)
+    app = VENDORS[args.vendor](options)
     log.info(
-        "mock_hrms.started vendor=%s url=http://%s:%d/api/v1 employees=%d seed=%d built_in=%.1fs "
+        "mock_hrms.started vendor=%s url=http://%s:%d/api employees=%d seed=%d built_in=%.1fs "
         "token_set=%s control_token_set=%s",
         args.vendor,
         args.host,

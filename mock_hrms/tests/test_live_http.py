@@ -37,4 +37,4 @@ def test_cli_options_map_to_settings():
 
 
 def test_each_cli_vendor_is_one_registry_entry():
-    assert set(VENDORS) == {"canonical"}
+    assert set(VENDORS) == {"canonical", "bamboohr"}
