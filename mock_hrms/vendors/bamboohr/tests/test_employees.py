@@ -47,13 +47,15 @@ async def test_tables_have_effective_dated_rows_with_reports_to_as_a_name(client
     assert rows[0]["reportsTo"] == "Falak Dasgupta"
     assert {"date", "location", "department", "division", "jobTitle"} <= set(rows[0])
     comp = (await client.get("employees/all/tables/compensation")).json()
-    assert len(comp) == 150 and comp[0]["payPer"] == "Year"
+    assert len(comp) == 150
+    assert comp[0]["payPer"] == "Year"
 
 
 async def test_custom_report_returns_fields_and_employees(client):
     r = await client.post("reports/custom?format=JSON", json={"title": "t", "fields": ["firstName", "division"]})
     body = r.json()
-    assert body["title"] == "t" and [f["id"] for f in body["fields"]] == ["firstName", "division"]
+    assert body["title"] == "t"
+    assert [f["id"] for f in body["fields"]] == ["firstName", "division"]
     assert set(body["employees"][0]) == {"id", "firstName", "division"}
 
 
