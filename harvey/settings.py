@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "harvey.organizations",
     "harvey.replica",
+    "integrations.hrms.sync",
 ]
 
 MIDDLEWARE = [

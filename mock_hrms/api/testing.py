@@ -9,19 +9,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from mock_hrms.api.app import create_app
 from mock_hrms.api.settings import MockSettings
+from mock_hrms.server import BackgroundServer
 
 TEST_BASE_URL = "http://mock-hrms.test"
 
@@ -34,7 +30,7 @@ def asgi_client(app: FastAPI, token: str | None = None, *, timeout: float = 30.0
     )
 
 
-class LiveMockHRMS:
+class LiveMockHRMS(BackgroundServer):
     """Serve a mock HRMS over real HTTP on 127.0.0.1:<free port> from a background thread.
 
     `base_url` is the server root (`http://127.0.0.1:PORT`); the API is under `base_url + "/api/v1"`.
@@ -42,35 +38,7 @@ class LiveMockHRMS:
 
     def __init__(self, settings: MockSettings | None = None, app: FastAPI | None = None) -> None:
         self.settings = settings or MockSettings()
-        self.app = app or create_app(self.settings)
-        self.base_url = ""
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> LiveMockHRMS:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=lambda: asyncio.run(self._server.serve(sockets=[sock])), name="live-mock-hrms", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the live mock HRMS did not start")
-            time.sleep(0.01)
-        self.base_url = f"http://127.0.0.1:{port}"
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        super().__init__(app or create_app(self.settings))
 
 
 # ---- pytest fixtures ----------------------------------------------------------------------------------

@@ -1,0 +1,53 @@
+"""`harvey pull --org SLUG [--entity E ...]`: copy an organization's HRMS into the replica, now, in full."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+
+from harvey.organizations.models import Organization
+from integrations.hrms.errors import HRMSError
+from integrations.hrms.sync.console import make_console, progress_bar, pull_table
+from integrations.hrms.sync.pull import ENTITY_ORDER, pull_organization
+
+
+class Command(BaseCommand):
+    help = "Copy every entity of one organization from its HRMS into Harvey's replica (bulk upserts)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--org", required=True, help="Organization slug.")
+        parser.add_argument(
+            "--entity", action="append", choices=ENTITY_ORDER, help="Only this entity (repeatable; default all)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            organization = Organization.objects.get(slug=options["org"])
+        except Organization.DoesNotExist:
+            raise CommandError(
+                f"No organization with slug {options['org']!r} (create it with `harvey connect`)"
+            ) from None
+        console = make_console(self.stdout._out)
+        entities = tuple(options["entity"]) if options["entity"] else None
+        try:
+            report = run_pull(organization, entities, console)
+        except HRMSError as e:
+            raise CommandError(f"Pull failed: {e.message}") from e
+        console.print(pull_table(report))
+
+
+def run_pull(organization: Organization, entities: tuple[str, ...] | None, console: Console):
+    """The pull with a live progress bar per entity."""
+    with progress_bar(console) as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(entity_report) -> None:
+            task = tasks.get(entity_report.entity)
+            if task is None:
+                task = tasks[entity_report.entity] = progress.add_task(entity_report.entity, total=None)
+            progress.update(task, completed=entity_report.fetched)
+
+        return asyncio.run(pull_organization(organization, entities=entities, on_progress=on_progress))
