@@ -8,7 +8,6 @@ tests and the mock's control surface can age a world (property-style consistency
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from typing import TYPE_CHECKING
 
@@ -242,9 +241,6 @@ class Simulation(Staffing):
     def _hiring_departments(self) -> list[str]:
         executive = self.world.department_by_name.get(vocab.EXECUTIVE_OFFICE)
         return [d for d in self.world.tables["departments"].ids() if d != executive] or [executive]
-
-    def _today(self) -> dt.date:
-        return self.world.today()
 
 
 def _validate(employee: dict) -> None:
