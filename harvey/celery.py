@@ -2,16 +2,49 @@
 
 Configuration comes from Django settings prefixed `CELERY_` (see `harvey.environment.celery_settings`):
 Redis as broker when `REDIS_URL` is set, otherwise tasks run in-process.
+
+Beat has one entry: `hrms.sync.dispatch` every minute (`HARVEY_SYNC_DISPATCH_SECONDS`). The per-organization
+schedules (employees every 2 h, candidates 1 h, interviews 30 min, leave daily at 01:00 Asia/Kolkata, ...) live
+in the database (`HRMSIntegration.sync_settings`), so changing one needs no restart. Run exactly ONE beat per
+deployment; a second one is harmless (the dispatcher claims each (organization, entity, slot) with a cache
+`add`, and the engine's lease admits one run per pair) but wasteful.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harvey.settings")
 
+DISPATCH_EVERY_SECONDS = 60.0
+#: Redis broker: an unacknowledged task (acks_late) is handed to another worker after this long. It must
+#: exceed the longest run plus the longest retry countdown, or a slow run would be delivered twice.
+VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
+
 app = Celery("harvey")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _install_beat_schedule(sender: Celery, **_: Any) -> None:
+    """Add the dispatcher to beat, and a visibility timeout fit for long runs, once settings are loaded."""
+    from django.conf import settings
+
+    every = float(getattr(settings, "HARVEY_SYNC_DISPATCH_SECONDS", DISPATCH_EVERY_SECONDS))
+    sender.conf.beat_schedule = {
+        **(sender.conf.beat_schedule or {}),
+        "hrms-sync-dispatch": {
+            "task": "hrms.sync.dispatch",
+            "schedule": every,
+            # A dispatch that waited longer than its own period is superseded by the next one.
+            "options": {"expires": max(1.0, every - 1)},
+        },
+    }
+    sender.conf.broker_transport_options = {
+        "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+        **(sender.conf.broker_transport_options or {}),
+    }

@@ -1,0 +1,168 @@
+"""The Celery tasks in-process (eager): what the dispatcher enqueues, and how a run's outcome is handled.
+
+The real-worker behaviour (SIGKILL, faults, two workers and beat) is in tests/services/.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from integrations.hrms.errors import Unavailable
+from integrations.hrms.sync import tasks
+from integrations.hrms.sync.engine import SyncLocked, TransientSyncError
+from integrations.hrms.sync.models import DeadLetter, SyncRun, SyncState, SyncStatus
+from integrations.hrms.sync.pull import ENTITY_ORDER
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def integration(organization, make_integration):
+    return make_integration(organization)
+
+
+@pytest.fixture
+def calls(monkeypatch, celery_eager):
+    """Replace the engine: record each call and answer with a finished run (or what a test scripts)."""
+    made: list[tuple[int, str, str]] = []
+    script: list[Exception] = []
+
+    def fake_sync_entity(organization_id: int, entity: str, *, trigger: str) -> SyncRun:
+        made.append((organization_id, entity, trigger))
+        run = SyncRun.objects.create(organization_id=organization_id, entity=entity, trigger=trigger)
+        if script:
+            error = script.pop(0)
+            if isinstance(error, Unavailable):
+                raise TransientSyncError(run, error)
+            raise error
+        SyncRun.objects.filter(pk=run.pk).update(status=SyncStatus.SUCCEEDED, finished_at=timezone.now())
+        return SyncRun.objects.get(pk=run.pk)
+
+    monkeypatch.setattr(tasks, "sync_entity", fake_sync_entity)
+    fake_sync_entity.made = made
+    fake_sync_entity.script = script
+    return fake_sync_entity
+
+
+# ---- backoff ---------------------------------------------------------------------------------------------
+
+
+def test_retry_countdown_is_full_jitter_under_an_exponential_ceiling():
+    rng = random.Random(1)
+    delays = [tasks.retry_countdown(3, base=10, cap=1000, rng=rng) for _ in range(200)]
+    assert all(0 <= delay <= 80 for delay in delays)
+    assert max(delays) > 60  # spread over the whole range, not clustered
+    assert min(delays) < 20
+
+
+def test_retry_countdown_is_capped():
+    assert tasks.retry_countdown(30, base=10, cap=100, rng=random.Random(1)) <= 100
+
+
+def test_retry_countdown_honours_retry_after():
+    assert tasks.retry_countdown(0, base=1, cap=100, retry_after=42, rng=random.Random(1)) >= 42
+
+
+# ---- the dispatcher ----------------------------------------------------------------------------------------
+
+
+def test_a_never_synced_integration_has_every_enabled_entity_due_in_dependency_order(integration):
+    due = tasks.find_due_syncs(timezone.now())
+    assert [item.entity for item in due] == list(ENTITY_ORDER)
+    assert {item.trigger for item in due} == {"schedule"}
+
+
+def test_a_disabled_entity_is_not_dispatched(integration):
+    integration.sync_settings = {"interviews": {"enabled": False, "interval_minutes": 30}}
+    integration.save()
+    assert "interviews" not in [item.entity for item in tasks.find_due_syncs(timezone.now())]
+
+
+def test_an_inactive_integration_is_not_dispatched(integration):
+    integration.is_active = False
+    integration.save()
+    assert tasks.find_due_syncs(timezone.now()) == []
+
+
+def test_a_pair_with_a_live_lease_is_not_dispatched(integration, organization):
+    SyncState.objects.create(
+        organization=organization,
+        entity="employees",
+        lease_owner="abc",
+        lease_expires_at=timezone.now() + timedelta(minutes=5),
+    )
+    assert "employees" not in [item.entity for item in tasks.find_due_syncs(timezone.now())]
+
+
+def test_a_run_whose_worker_died_is_dispatched_as_a_resume(integration, organization):
+    run = SyncRun.objects.create(organization=organization, entity="employees", status=SyncStatus.RUNNING)
+    SyncState.objects.create(
+        organization=organization,
+        entity="employees",
+        fence=3,
+        resume_run=run,
+        last_run=run,
+        lease_owner="dead",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    due = {item.entity: item for item in tasks.find_due_syncs(timezone.now())}
+    assert due["employees"].trigger == "resume"
+
+
+def test_dispatch_runs_each_due_entity_once_in_dependency_order(integration, organization, calls):
+    assert tasks.dispatch_due_syncs.delay().get() == len(ENTITY_ORDER)
+    assert calls.made == [(organization.pk, entity, "schedule") for entity in ENTITY_ORDER]
+
+
+def test_a_beat_that_repeats_itself_enqueues_nothing_twice(integration, calls):
+    guard_calls = tasks.find_due_syncs(timezone.now())
+    assert tasks.dispatch_due_syncs() == len(guard_calls)
+    calls.made.clear()
+    SyncRun.objects.all().delete()  # as if the runs had not started yet: still due, but already claimed
+    assert tasks.dispatch_due_syncs() == 0
+    assert calls.made == []
+
+
+# ---- one run ----------------------------------------------------------------------------------------------
+
+
+def test_sync_entity_task_delay_runs_in_process_without_a_broker(integration, organization, calls):
+    result = tasks.sync_entity_task.delay(organization.pk, "employees", "manual").get()
+    assert result["status"] == SyncStatus.SUCCEEDED
+    assert calls.made == [(organization.pk, "employees", "manual")]
+
+
+def test_a_locked_pair_returns_quietly(integration, organization, calls):
+    calls.script.append(SyncLocked("already running"))
+    assert tasks.sync_entity_task.delay(organization.pk, "employees").get() == {
+        "status": "skipped",
+        "reason": "already_running",
+    }
+
+
+def test_an_organization_without_an_active_integration_is_skipped(organization, calls):
+    assert tasks.sync_entity_task.delay(organization.pk, "employees").get()["reason"] == "no_active_integration"
+    assert calls.made == []
+
+
+def test_a_transient_failure_is_retried_with_trigger_retry(integration, organization, calls, settings):
+    settings.HARVEY_SYNC_MAX_RETRIES = 3
+    calls.script.extend([Unavailable("503"), Unavailable("503")])
+    result = tasks.sync_entity_task.delay(organization.pk, "employees").get()
+    assert result["status"] == SyncStatus.SUCCEEDED
+    assert [trigger for _, _, trigger in calls.made] == ["schedule", "retry", "retry"]
+
+
+def test_the_last_retry_files_a_dead_letter_and_stops(integration, organization, calls, settings):
+    settings.HARVEY_SYNC_MAX_RETRIES = 2
+    calls.script.extend([Unavailable("HRMS down")] * 10)
+    result = tasks.sync_entity_task.delay(organization.pk, "employees").get()
+    assert result["status"] == "dead_letter"
+    assert len(calls.made) == 3  # the first attempt and two retries, then no more
+    letter = DeadLetter.objects.get()
+    assert (letter.entity, letter.error_code, letter.attempts) == ("employees", "unavailable", 3)
+    assert letter.run_id == result["run"]
