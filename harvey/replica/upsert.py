@@ -188,16 +188,17 @@ class ReplicaWriter:
 
     # ------------------------------------------------------------------ deletions
 
-    def soft_delete(self, tombstones: Sequence[tuple[str, dt.datetime | None]]) -> int:
-        """Mark records deleted. Each tombstone is (external_id, deleted at the source); an older tombstone
-        never deletes a record the HRMS changed after it (the record came back)."""
+    def soft_delete(self, tombstones: Sequence[tuple[str, dt.datetime | None]], *, key: str = "external_id") -> int:
+        """Mark records deleted. Each tombstone is (id, deleted at the source); an older tombstone never
+        deletes a record the HRMS changed after it (the record came back). `key` is the column the id names
+        (a deleted employee's leave balances are found by `employee_id`)."""
         deleted = 0
         now = timezone.now()
         table = self.model.all_objects.filter(organization_id=self.organization_id, deleted_at__isnull=True)
         for start in range(0, len(tombstones), SQLITE_CHUNK):
             chunk = tombstones[start : start + SQLITE_CHUNK]
             for external_id, at in chunk:
-                rows = table.filter(external_id=external_id)
+                rows = table.filter(**{key: external_id})
                 if at is not None:
                     rows = rows.filter(models.Q(source_updated_at__isnull=True) | models.Q(source_updated_at__lte=at))
                 deleted += rows.update(deleted_at=now, source_updated_at=at or now, synced_at=now)

@@ -170,10 +170,10 @@ def _pages(adapter: HRMSAdapter, writer: ReplicaWriter, page_size: int | None) -
         return adapter.iter_entity(writer.entity, page_size=page_size)
     if adapter.capabilities.bulk_leave_balances:
         return adapter.iter_leave_balances(page_size=page_size)
-    return _balances_per_employee(adapter, writer.organization_id)
+    return balances_per_employee(adapter, writer.organization_id)
 
 
-async def _balances_per_employee(adapter: HRMSAdapter, organization_id: int) -> AsyncIterator[RecordPage]:
+async def balances_per_employee(adapter: HRMSAdapter, organization_id: int) -> AsyncIterator[RecordPage]:
     """Balances one employee at a time (vendors without a bulk balance API), a few calls in flight."""
     ids = await sync_to_async(list)(
         Employee.objects.filter(organization_id=organization_id)

@@ -1,0 +1,286 @@
+"""Pattern B: one incremental, resumable, fenced sync run of one (organization, entity).
+
+    run = sync_entity(organization_id, "employees")            # from a Celery task, a command, a test
+
+A run takes the lease (`ledger.begin_run`), asks the HRMS only for what changed since the watermark (minus
+an overlap window), streams pages while the previous page is written (`pipeline.prefetched`), commits each
+page together with its checkpoint under the fence (`ledger.checkpoint`), quarantines records that do not
+fit, applies tombstones, resolves references, runs the data-quality gate and, where the HRMS reports no
+deletions, a roster sweep that refuses to delete a suspicious share at once. Only then does the watermark
+move, and never past what was committed.
+
+`sync_entity` is synchronous on purpose: Celery tasks are synchronous, and the async adapter is bridged
+with asgiref's `async_to_sync`, which runs the ORM calls of the run on the calling thread (one connection,
+visible to the caller's transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.db import transaction
+
+from harvey.organizations.models import HRMSIntegration
+from harvey.replica.registry import REFERENCES, canonical_to_rows
+from harvey.replica.upsert import ReplicaWriter
+
+from .. import canonical as c
+from ..base import HRMSAdapter, RecordPage
+from ..errors import ConfigurationError, HRMSError, InvalidRecord, NotFound
+from ..service import build_adapter
+from . import ledger, progress, quarantine
+from .ledger import LeaseLost, RunContext, SyncLocked
+from .models import QuarantinedRecord, SyncRun, SyncState, SyncStatus, SyncTrigger
+from .pipeline import prefetched
+from .pull import ENTITY_ORDER, balances_per_employee
+from .quality import CoverageSampler, emptied_fields
+from .sweep import RosterSweep, sweep_due
+
+log = logging.getLogger("hrms.sync")
+
+__all__ = ["ENTITY_ORDER", "LeaseLost", "SyncLocked", "TransientSyncError", "sync_entity", "sync_organization"]
+
+SINGLE_GETTERS = {"employees": "get_employee", "job_requisitions": "get_job_requisition", "candidates": "get_candidate"}
+
+
+class TransientSyncError(Exception):
+    """The run failed on a transient HRMS error; its checkpoint is kept, so a retry resumes it."""
+
+    def __init__(self, run: SyncRun, cause: HRMSError) -> None:
+        super().__init__(f"{run.entity} sync run {run.pk} failed transiently: {cause.message}")
+        self.run = run
+        self.cause = cause
+
+
+def sync_entity(
+    organization_id: int,
+    entity: str,
+    *,
+    trigger: str = SyncTrigger.MANUAL,
+    full: bool = False,
+    adapter_factory: Callable[[], HRMSAdapter] | None = None,
+    on_progress: Callable[[dict], None] | None = None,
+) -> SyncRun:
+    """Run one sync of `entity` for the organization; returns the finished SyncRun. See the module doc.
+
+    `adapter_factory` builds the adapter inside the run's event loop (tests pass an in-process one);
+    by default it is the organization's registered adapter with its decrypted credentials.
+    """
+    if entity not in ENTITY_ORDER:
+        raise ValueError(f"unknown entity {entity!r}; known: {', '.join(ENTITY_ORDER)}")
+    return async_to_sync(_run)(organization_id, entity, trigger, full, adapter_factory, on_progress)
+
+
+def sync_organization(
+    organization_id: int,
+    *,
+    entities: tuple[str, ...] | None = None,
+    trigger: str = SyncTrigger.MANUAL,
+    full: bool = False,
+    adapter_factory: Callable[[], HRMSAdapter] | None = None,
+    on_progress: Callable[[str, dict], None] | None = None,
+) -> list[SyncRun]:
+    """Every entity (or `entities`) of one organization, in dependency order; a locked entity is skipped."""
+    runs = []
+    for entity in ENTITY_ORDER:
+        if entities and entity not in entities:
+            continue
+        try:
+            report = (lambda counts, entity=entity: on_progress(entity, counts)) if on_progress else None
+            runs.append(
+                sync_entity(
+                    organization_id,
+                    entity,
+                    trigger=trigger,
+                    full=full,
+                    adapter_factory=adapter_factory,
+                    on_progress=report,
+                )
+            )
+        except SyncLocked:
+            log.info("hrms.sync.skipped_locked", extra={"organization": organization_id, "entity": entity})
+        except TransientSyncError as e:
+            runs.append(e.run)
+    return runs
+
+
+async def _run(organization_id, entity, trigger, full, adapter_factory, on_progress) -> SyncRun:
+    ctx = await sync_to_async(ledger.begin_run)(organization_id, entity, trigger=trigger, full=full)
+    log.info("hrms.sync.run_started", extra=_log(ctx, resumed=ctx.resumed, since=str(ctx.since)))
+    adapter = None
+    try:
+        adapter = adapter_factory() if adapter_factory else await sync_to_async(_adapter_for)(organization_id)
+        run = await _pass(ctx, adapter, on_progress)
+    except LeaseLost as e:
+        log.warning("hrms.sync.lease_lost", extra=_log(ctx))
+        return await sync_to_async(_mark_lost)(ctx, str(e))
+    except HRMSError as e:
+        run = await sync_to_async(ledger.fail_run)(ctx, code=e.code, message=e.message)
+        log.warning("hrms.sync.run_failed", extra=_log(ctx, error=e.code, retryable=e.retryable))
+        await _publish(ctx, run)
+        if e.retryable:
+            raise TransientSyncError(run, e) from e
+        return run
+    except BaseException as e:
+        run = await sync_to_async(ledger.fail_run)(ctx, code="internal_error", message=f"{type(e).__name__}: {e}")
+        await _publish(ctx, run)
+        raise
+    finally:
+        if adapter is not None:
+            await adapter.aclose()
+    log.info("hrms.sync.run_finished", extra=_log(ctx, status=run.status, fetched=run.fetched))
+    await _publish(ctx, run)
+    return run
+
+
+def _adapter_for(organization_id: int) -> HRMSAdapter:
+    integration = HRMSIntegration.objects.filter(organization_id=organization_id, is_active=True).first()
+    if integration is None:
+        raise ConfigurationError("The organization has no active HRMS integration")
+    return build_adapter(integration)
+
+
+async def _pass(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
+    capabilities = adapter.capabilities
+    if not capabilities.supports(ctx.entity):
+        ctx.notes.append(f"{adapter.provider.display_name} has no API for {ctx.entity}; Harvey keeps these itself")
+        return await sync_to_async(ledger.finish_run)(ctx, status=SyncStatus.SUCCEEDED, coverage=None, swept=False)
+    incremental = ctx.entity in capabilities.incremental
+    if ctx.since is not None and not incremental:
+        ctx.notes.append("the HRMS cannot filter by updated_since here: every record was read (no-op rows skipped)")
+    sweep = RosterSweep(ctx) if await sync_to_async(sweep_due)(ctx, capabilities) else None
+    if sweep is not None and (ctx.since is not None and incremental):
+        sweep.needs_own_pass = True
+    writer = ReplicaWriter(ctx.entity, ctx.organization_id, ctx.hrms_type)
+    sampler = CoverageSampler()
+    has_quarantine = await sync_to_async(_has_open_quarantine)(ctx)
+    counts = {"pages": 0, "fetched": 0, "inserted": 0, "updated": 0, "unchanged": 0, "deleted": 0, "quarantined": 0}
+    commit = sync_to_async(_commit_page)
+    pages = _pages(adapter, ctx, incremental)
+    async for page in prefetched(pages):
+        sampler.add(page.records)
+        if sweep is not None and not sweep.needs_own_pass:
+            sweep.saw(page)
+        await commit(ctx, writer, page, counts, has_quarantine)
+        await _publish(ctx, None, status="running", **counts)
+        if on_progress:
+            on_progress(dict(counts))
+    if has_quarantine:
+        await _retry_quarantined(ctx, adapter, writer, counts)
+    if sweep is not None:
+        await sweep.finish(adapter, writer, counts)
+    return await sync_to_async(_finish)(ctx, writer, sampler, counts, swept=sweep is not None and sweep.completed)
+
+
+def _pages(adapter: HRMSAdapter, ctx: RunContext, incremental: bool) -> AsyncIterator[RecordPage]:
+    since = ctx.since if incremental else None
+    deletions = ctx.entity in adapter.capabilities.deletions
+    if ctx.entity == "leave_balances":
+        if adapter.capabilities.bulk_leave_balances:
+            return adapter.iter_leave_balances(updated_since=since, cursor=ctx.cursor)
+        return balances_per_employee(adapter, ctx.organization_id)
+    return adapter.iter_entity(ctx.entity, updated_since=since, include_deleted=deletions, cursor=ctx.cursor)
+
+
+def _commit_page(ctx: RunContext, writer: ReplicaWriter, page: RecordPage, counts: dict, has_quarantine: bool) -> None:
+    """One page, one transaction: checkpoint under the fence, upserts, tombstones, quarantine."""
+    rows = [row for record in page.records for row in canonical_to_rows(ctx.entity, record)]
+    newest = max((r.updated_at for r in (*page.records, *page.tombstones) if r.updated_at), default=None)
+    counts["pages"] += 1
+    counts["fetched"] += page.fetched
+    with transaction.atomic():
+        ledger.checkpoint(ctx, cursor=page.cursor, max_updated_at=newest)
+        upserted = writer.upsert(rows)
+        key = "employee_id" if ctx.entity == "leave_balances" else "external_id"
+        deleted = writer.soft_delete([(t.id, t.updated_at) for t in page.tombstones], key=key)
+        quarantined = quarantine.quarantine(ctx.organization_id, ctx.entity, ctx.run_id, page.invalid)
+        if has_quarantine:
+            quarantine.resolve(ctx.organization_id, ctx.entity, (_record_id(r) for r in page.records))
+        counts["inserted"] += upserted.inserted
+        counts["updated"] += upserted.updated
+        counts["unchanged"] += upserted.unchanged
+        counts["deleted"] += deleted
+        counts["quarantined"] += quarantined
+        SyncRun.objects.filter(pk=ctx.run_id).update(**counts)
+
+
+def _record_id(record: Any) -> str:
+    return getattr(record, "id", None) or getattr(record, "employee_id", "")
+
+
+def _has_open_quarantine(ctx: RunContext) -> bool:
+    return QuarantinedRecord.objects.filter(
+        organization_id=ctx.organization_id, entity=ctx.entity, resolved_at__isnull=True
+    ).exists()
+
+
+async def _retry_quarantined(ctx: RunContext, adapter: HRMSAdapter, writer: ReplicaWriter, counts: dict) -> None:
+    """Fetch open quarantine entries again by id: a record fixed at the source (or gone) is resolved."""
+    getter_name = SINGLE_GETTERS.get(ctx.entity)
+    if getter_name is None:
+        return
+    getter = getattr(adapter, getter_name)
+    page = RecordPage(ctx.entity)
+    gone: list[str] = []
+    for external_id in await sync_to_async(quarantine.open_ids)(ctx.organization_id, ctx.entity):
+        try:
+            page.records.append(await getter(external_id))
+        except InvalidRecord as e:
+            page.invalid.append(e)
+        except NotFound:
+            gone.append(external_id)
+    page.fetched = len(page.records) + len(page.invalid)
+    if page.fetched:
+        page.cursor = ctx.cursor
+        await sync_to_async(_commit_page)(ctx, writer, page, counts, True)
+        counts["quarantined"] -= len(page.invalid)  # seen again, not newly quarantined
+    if gone:
+        await sync_to_async(quarantine.resolve)(ctx.organization_id, ctx.entity, gone)
+
+
+def _finish(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, counts: dict, *, swept: bool):
+    with transaction.atomic():
+        writer.resolve_references(touched_since=ctx.started_at)
+        _resolve_incoming(ctx)
+    status = SyncStatus.PARTIAL if counts["quarantined"] else SyncStatus.SUCCEEDED
+    schema = c.ENTITY_MODELS.get(ctx.entity, c.LeaveBalance)
+    coverage = sampler.coverage(schema.model_fields)
+    if coverage is not None:
+        previous = SyncState.objects.get(pk=ctx.state_id).field_coverage or {}
+        emptied = emptied_fields(previous, coverage)
+        if emptied:
+            status = SyncStatus.DEGRADED
+            ctx.notes.append(f"fields that were mostly filled are now empty: {', '.join(emptied)}")
+            log.error("hrms.sync.degraded", extra=_log(ctx, fields=",".join(emptied)))
+            coverage = previous  # keep the healthy baseline until the data recovers
+    if counts["quarantined"]:
+        ctx.notes.append(f"{counts['quarantined']} record(s) quarantined: they do not fit the canonical model")
+    return ledger.finish_run(ctx, status=status, coverage=coverage, swept=swept, counts=counts)
+
+
+def _resolve_incoming(ctx: RunContext) -> None:
+    """Records of other entities that name one of this entity's records (a department head synced before
+    the head's employee record) are linked now that it may have arrived."""
+    for entity, references in REFERENCES.items():
+        if entity != ctx.entity and any(ref.target == ctx.entity for ref in references):
+            ReplicaWriter(entity, ctx.organization_id, ctx.hrms_type).resolve_references(touched_since=ctx.started_at)
+
+
+def _mark_lost(ctx: RunContext, message: str) -> SyncRun:
+    SyncRun.objects.filter(pk=ctx.run_id).update(
+        status=SyncStatus.FAILED, error_code="lease_lost", error_message=message
+    )
+    return SyncRun.objects.get(pk=ctx.run_id)
+
+
+async def _publish(ctx: RunContext, run: SyncRun | None, **values: Any) -> None:
+    if run is not None:
+        values = {"status": run.status, "fetched": run.fetched, "error": run.error_code}
+    await sync_to_async(progress.publish)(ctx.organization_id, ctx.entity, run_id=ctx.run_id, **values)
+
+
+def _log(ctx: RunContext, **extra: Any) -> dict[str, Any]:
+    return {"organization": ctx.organization_id, "entity": ctx.entity, "run": ctx.run_id, **extra}
