@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "harvey.organizations",
     "harvey.replica",
     "integrations.hrms.sync",
+    "integrations.hrms.webhooks",
 ]
 
 MIDDLEWARE = [

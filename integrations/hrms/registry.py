@@ -24,6 +24,7 @@ ENTRY_POINT_GROUP = "harvey.hrms_adapters"
 
 BUILTIN_ADAPTERS: dict[str, str] = {
     "mock": "integrations.hrms.adapters.mock:MockAdapter",
+    "bamboohr": "integrations.hrms.adapters.bamboohr:BambooHRAdapter",
 }
 
 logger = logging.getLogger(__name__)

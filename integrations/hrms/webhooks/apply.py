@@ -1,0 +1,89 @@
+"""Apply one stored webhook event: re-read what changed through the adapter, write it to the replica.
+
+Webhook bodies are notifications, not data: the changed records are fetched fresh from the HRMS, so a stale or
+reordered delivery can never write old values — and ReplicaWriter refuses to let an older `updated_at` overwrite
+a newer row anyway. Deletions (and records the HRMS no longer has) are soft-deleted, never removed.
+
+Sync-only code around one async bridge (`async_to_sync`) for the adapter calls: the ORM never runs inside the
+event loop. A transient HRMS error propagates so the Celery task retries; a permanent one marks the event failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from asgiref.sync import async_to_sync
+from django.db import transaction
+from django.utils import timezone
+
+from harvey.replica.registry import canonical_to_rows
+from harvey.replica.upsert import ReplicaWriter
+from integrations.hrms.base import HRMSAdapter
+from integrations.hrms.errors import HRMSError, NotFound
+from integrations.hrms.service import build_adapter
+
+from .handler import EntityChange
+from .models import WebhookEvent
+from .registry import handler_for
+
+log = logging.getLogger("hrms.webhooks")
+FETCHERS = {"employees": "get_employee"}  # entities a webhook can announce -> the adapter's one-record read
+
+
+def apply_event(event_pk: int, *, adapter: HRMSAdapter | None = None) -> str:
+    """Apply the event; returns its final status. A vanished event or an already applied one is a no-op."""
+    event = WebhookEvent.objects.select_related("integration").filter(pk=event_pk).first()
+    if event is None or event.status in (WebhookEvent.Status.APPLIED, WebhookEvent.Status.IGNORED):
+        return event.status if event else "gone"
+    integration = event.integration
+    handler = handler_for(integration.hrms_type)
+    if not integration.is_active or handler is None:
+        return _finish(event, WebhookEvent.Status.IGNORED, "integration inactive or takes no webhooks")
+    WebhookEvent.objects.filter(pk=event.pk).update(attempts=event.attempts + 1)
+    changes = [ch for ch in handler.changes(event.event_type, event.payload) if ch.entity in FETCHERS]
+    try:
+        fetched, gone = async_to_sync(_fetch)(adapter or build_adapter(integration), changes, adapter is None)
+    except HRMSError as e:
+        if e.retryable:
+            raise
+        return _finish(event, WebhookEvent.Status.FAILED, f"{e.code}: {e.message}"[:255])
+    started = timezone.now()
+    with transaction.atomic():
+        for entity in {ch.entity for ch in changes}:
+            writer = ReplicaWriter(entity, integration.organization_id, integration.hrms_type)
+            rows = [row for record in fetched.get(entity, []) for row in canonical_to_rows(entity, record)]
+            writer.upsert(rows, synced_at=started)
+            deletions = [(ch.external_id, ch.at) for ch in changes if ch.entity == entity and ch.deleted]
+            deletions += [(ch.external_id, ch.at) for ch in gone if ch.entity == entity]
+            if deletions:
+                writer.soft_delete(deletions)
+            writer.resolve_references(touched_since=started)
+        status = _finish(event, WebhookEvent.Status.APPLIED, "")
+    log.info("hrms.webhook.applied", extra={"organization": integration.organization_id, "event": event.pk})
+    return status
+
+
+async def _fetch(adapter: HRMSAdapter, changes: Sequence[EntityChange], close: bool):
+    """(records by entity, changes whose record the HRMS no longer has)."""
+    fetched: dict[str, list] = {}
+    gone: list[EntityChange] = []
+    try:
+        for change in changes:
+            if change.deleted:
+                continue
+            try:
+                record = await getattr(adapter, FETCHERS[change.entity])(change.external_id)
+            except NotFound:
+                gone.append(change)
+                continue
+            fetched.setdefault(change.entity, []).append(record)
+    finally:
+        if close:
+            await adapter.aclose()
+    return fetched, gone
+
+
+def _finish(event: WebhookEvent, status: str, error: str) -> str:
+    WebhookEvent.objects.filter(pk=event.pk).update(status=status, error=error, processed_at=timezone.now())
+    return status

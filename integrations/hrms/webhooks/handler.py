@@ -1,0 +1,88 @@
+"""What a vendor supplies to the common webhook pipeline: verify, parse, and say what changed.
+
+A vendor's adapter class carries `webhook_handler = <its WebhookHandler>()`; the pipeline (views.py) calls
+`verify` first (the signature is checked before a byte of the payload is trusted), then `parse`, and the apply
+task calls `changes` on the stored payload. Rejections are `WebhookRejected` subclasses carrying the HTTP
+status to answer, so the view never guesses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class WebhookRejected(Exception):
+    """A delivery the pipeline refuses. `status` is the HTTP answer; `message` is safe to return."""
+
+    status = 400
+    code = "webhook_rejected"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SignatureInvalid(WebhookRejected):
+    """Missing or wrong signature: the sender does not hold the webhook key (or the body was altered)."""
+
+    status = 401
+    code = "invalid_signature"
+
+
+class StaleDelivery(SignatureInvalid):
+    """The signed timestamp is outside the allowed window: a replay, or a badly wrong clock."""
+
+    code = "stale_delivery"
+
+
+class NotVendorPayload(WebhookRejected):
+    """Signed correctly but not a payload this vendor sends (malformed JSON, unknown shape)."""
+
+    code = "not_vendor_payload"
+
+
+@dataclass(frozen=True)
+class EntityChange:
+    """One record the event says changed. `deleted` records are soft-deleted; others are re-read."""
+
+    entity: str
+    external_id: str
+    deleted: bool = False
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ParsedEvent:
+    """A verified delivery. `handled` is False for a real event type Harvey does not act on (it is
+    acknowledged and dropped). `event_id` must be unique per organization and stable across redeliveries."""
+
+    event_id: str
+    event_type: str
+    payload: Mapping[str, Any]
+    handled: bool = True
+
+
+class WebhookHandler(ABC):
+    """One vendor's webhook scheme."""
+
+    #: The credential (in the integration's encrypted credentials) that holds the webhook secret.
+    secret_credential: str = "webhook_key"
+
+    @abstractmethod
+    def verify(
+        self, body: bytes, headers: Mapping[str, str], secret: str, *, now: dt.datetime, max_age: dt.timedelta
+    ) -> None:
+        """Raise SignatureInvalid / StaleDelivery unless `body` was signed with `secret` within `max_age` of
+        `now`. Compare in constant time. `headers` is case-insensitive (Django's request.headers)."""
+
+    @abstractmethod
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> ParsedEvent:
+        """The verified body as an event, or NotVendorPayload."""
+
+    @abstractmethod
+    def changes(self, event_type: str, payload: Mapping[str, Any]) -> list[EntityChange]:
+        """What a stored event changed (called again by the apply task on the stored payload)."""

@@ -1,0 +1,94 @@
+"""The receiver: `POST /webhooks/hrms/<org_slug>/` — verify, store, enqueue, nothing else.
+
+The fixed sequence, each step answering for itself:
+1. the organization's active integration (from the URL: vendors' payloads do not name the tenant reliably)
+   and its adapter's webhook handler and secret — 404 when any is missing;
+2. the handler verifies the signature and timestamp in constant time — 401;
+3. the handler parses the payload — 400 when it is not the vendor's; a real event type Harvey does not act
+   on — 200 "ignored";
+4. a `WebhookEvent` is stored — a second delivery of the same event hits the unique constraint — 200
+   "duplicate";
+5. the apply task is enqueued after the commit — 202 "accepted".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from harvey.organizations.models import HRMSIntegration
+
+from .handler import WebhookRejected
+from .models import WebhookEvent
+from .registry import handler_for
+
+log = logging.getLogger("hrms.webhooks")
+DEFAULT_MAX_AGE_SECONDS = 300
+
+
+def _answer(status: int, state: str, message: str = "", **extra: Any) -> JsonResponse:
+    return JsonResponse({"status": state, **({"message": message} if message else {}), **extra}, status=status)
+
+
+def max_age(credentials: dict[str, Any]) -> dt.timedelta:
+    """Per integration (`webhook_max_age_seconds`), else HARVEY_WEBHOOK_MAX_AGE_SECONDS, else 5 minutes."""
+    seconds = credentials.get("webhook_max_age_seconds") or getattr(
+        settings, "HARVEY_WEBHOOK_MAX_AGE_SECONDS", DEFAULT_MAX_AGE_SECONDS
+    )
+    return dt.timedelta(seconds=int(seconds))
+
+
+@csrf_exempt
+@require_POST
+def receive(request: HttpRequest, org_slug: str) -> JsonResponse:
+    integration = (
+        HRMSIntegration.objects.select_related("organization")
+        .filter(organization__slug=org_slug, organization__is_active=True, is_active=True)
+        .first()
+    )
+    handler = handler_for(integration.hrms_type) if integration else None
+    credentials = dict(integration.credentials or {}) if integration else {}
+    secret = credentials.get(handler.secret_credential) if handler else None
+    if integration is None or handler is None or not secret:
+        return _answer(404, "not_found", "No HRMS webhook receiver is configured here.")
+    context = {"organization": integration.organization_id, "hrms_type": integration.hrms_type}
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return _answer(413, "too_large", "The delivery is too large.")
+    try:
+        handler.verify(body, request.headers, str(secret), now=timezone.now(), max_age=max_age(credentials))
+        event = handler.parse(body, request.headers)
+    except WebhookRejected as e:
+        log.warning("hrms.webhook.rejected", extra={**context, "reason": e.code})
+        return _answer(e.status, e.code, e.message)
+    if not event.handled:
+        log.info("hrms.webhook.ignored", extra={**context, "event_type": event.event_type})
+        return _answer(200, "ignored", f"Event type {event.event_type!r} is not used by Harvey.")
+    try:
+        with transaction.atomic():
+            stored = WebhookEvent.objects.create(
+                organization_id=integration.organization_id,
+                integration=integration,
+                hrms_type=integration.hrms_type,
+                event_id=event.event_id,
+                event_type=event.event_type,
+                payload=dict(event.payload),
+            )
+    except IntegrityError:
+        log.info("hrms.webhook.duplicate", extra={**context, "event_id": event.event_id})
+        return _answer(200, "duplicate", event=event.event_id)
+    from .tasks import apply_webhook_event
+
+    transaction.on_commit(lambda: apply_webhook_event.delay(stored.pk))
+    log.info("hrms.webhook.accepted", extra={**context, "event_id": event.event_id, "event_type": event.event_type})
+    return _answer(202, "accepted", event=event.event_id)
