@@ -88,3 +88,18 @@ async def control(app: Any, method: str, path: str, **kw: Any) -> Any:
         )
         response.raise_for_status()
         return response.json() if response.content else None
+
+
+async def delete_an_employee(app: Any, *, start: int = 11) -> str:
+    """Delete (control surface) the first employee from number `start` that the world lets go (no interviews
+    on record, not the CEO); returns their BambooHR id."""
+    settings = app.state.settings
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=HOST) as client:
+        for number in range(start, start + 200):
+            world_id = f"EMP{number:05d}"
+            response = await client.delete(
+                f"/_control/employees/{world_id}", headers={"Authorization": f"Bearer {settings.control_token}"}
+            )
+            if response.status_code == 200:
+                return str(number)
+    raise AssertionError("no deletable employee in the world")
