@@ -299,6 +299,7 @@ class HRMSAdapter(ABC):
         self,
         *,
         updated_since: dt.datetime | None = None,
+        include_deleted: bool = False,
         cursor: str | None = None,
         page_size: int | None = None,
     ) -> AsyncIterator[RecordPage[c.LeaveBalance]]:

@@ -60,3 +60,51 @@ def _row(entity: EntityReport, expected: dict[str, int] | None) -> list[str]:
         want = expected.get(entity.entity)
         cells.append("-" if want is None else ("[green]yes[/]" if want == entity.replica_count else "[red]NO[/]"))
     return cells
+
+
+HEALTH_STYLE = {
+    "healthy": "green",
+    "running": "cyan",
+    "partial": "yellow",
+    "degraded": "yellow",
+    "stale": "yellow",
+    "failing": "red",
+    "never synced": "dim",
+    "disabled": "dim",
+}
+
+
+def runs_table(title: str, runs) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("entity", "status", "fetched", "inserted", "updated", "unchanged", "deleted", "quarantined", "s"):
+        table.add_column(column, justify="left" if column in ("entity", "status") else "right")
+    table.add_column("notes / error")
+    for run in runs:
+        style = HEALTH_STYLE.get("healthy" if run.status == "succeeded" else str(run.status), "")
+        table.add_row(
+            run.entity,
+            f"[{style}]{run.status}[/]" if style else str(run.status),
+            *(f"{getattr(run, name):,}" for name in ("fetched", "inserted", "updated", "unchanged", "deleted")),
+            f"{run.quarantined:,}",
+            f"{run.duration_seconds or 0:.2f}",
+            run.error_message or "; ".join(run.notes),
+        )
+    return table
+
+
+def health_table(rows) -> Table:
+    table = Table(title="HRMS sync health", title_justify="left")
+    for column in ("organization", "entity", "health", "last success", "every", "last run", "detail"):
+        table.add_column(column)
+    for row in rows:
+        run = row.last_run
+        table.add_row(
+            row.organization,
+            row.entity,
+            f"[{HEALTH_STYLE.get(row.health, '')}]{row.health}[/]",
+            f"{row.freshness} ago" if row.last_success_at else "never",
+            f"{row.interval_minutes} min",
+            f"{run.status} ({run.fetched:,} fetched)" if run else "-",
+            row.detail,
+        )
+    return table

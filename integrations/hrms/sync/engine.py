@@ -180,7 +180,7 @@ def _pages(adapter: HRMSAdapter, ctx: RunContext, incremental: bool) -> AsyncIte
     deletions = ctx.entity in adapter.capabilities.deletions
     if ctx.entity == "leave_balances":
         if adapter.capabilities.bulk_leave_balances:
-            return adapter.iter_leave_balances(updated_since=since, cursor=ctx.cursor)
+            return adapter.iter_leave_balances(updated_since=since, include_deleted=deletions, cursor=ctx.cursor)
         return balances_per_employee(adapter, ctx.organization_id)
     return adapter.iter_entity(ctx.entity, updated_since=since, include_deleted=deletions, cursor=ctx.cursor)
 

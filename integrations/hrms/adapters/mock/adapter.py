@@ -40,7 +40,7 @@ class MockAdapter(HRMSAdapter):
         capabilities=Capabilities(
             entities=SYNCED,
             incremental=SYNCED,
-            deletions=frozenset(c.ENTITIES),
+            deletions=SYNCED,  # tombstones on every list, balances keyed by employee id
             writes=WRITE_OPERATIONS,
             webhooks=False,
             email_lookup=True,
@@ -187,13 +187,13 @@ class MockAdapter(HRMSAdapter):
             status=status,
         )
 
-    def iter_leave_balances(self, *, updated_since=None, cursor=None, page_size=None):
+    def iter_leave_balances(self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None):
         return self._iter(
             "leave_balances",
             "/leave-balances",
             mappers.to_canonical_leave_balance,
             updated_since=updated_since,
-            include_deleted=False,
+            include_deleted=include_deleted,
             cursor=cursor,
             page_size=page_size,
         )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
@@ -50,4 +50,5 @@ def run_pull(organization: Organization, entities: tuple[str, ...] | None, conso
                 task = tasks[entity_report.entity] = progress.add_task(entity_report.entity, total=None)
             progress.update(task, completed=entity_report.fetched)
 
-        return asyncio.run(pull_organization(organization, entities=entities, on_progress=on_progress))
+        # async_to_sync, not asyncio.run: the pull's ORM calls then run on this thread and its connection.
+        return async_to_sync(pull_organization)(organization, entities=entities, on_progress=on_progress)
