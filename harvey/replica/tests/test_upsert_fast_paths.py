@@ -1,0 +1,106 @@
+"""ReplicaWriter's fast paths give the same replica as the plain upsert: records straight to rows, COPY into
+an organization's empty table, and the staging table reused across batches of one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+
+from harvey.replica.models import Candidate, Employee
+from harvey.replica.registry import canonical_to_rows
+from harvey.replica.upsert import ReplicaWriter
+from integrations.hrms import canonical as c
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+COMPARED = ("external_id", "email", "job_title", "manager_id", "hire_date", "skills", "employment_status")
+
+
+def employee(xid: str, *, title: str = "Engineer", at: dt.datetime = T0, **extra) -> c.EmployeeDetail:
+    return c.EmployeeDetail.model_validate(
+        {
+            "id": xid,
+            "employee_id": xid,
+            "first_name": "Asha",
+            "last_name": xid,
+            "email": f"{xid}@Acme.test",
+            "employment_status": "active",
+            "job_title": title,
+            "manager_id": "E0",
+            "hire_date": "2021-04-01",
+            "skills": ["Python", "SQL"],
+            "updated_at": at,
+            **extra,
+        }
+    )
+
+
+def stored(organization_id: int, model=Employee, fields=COMPARED) -> list[tuple]:
+    return list(model.all_objects.filter(organization_id=organization_id).order_by("external_id").values_list(*fields))
+
+
+def test_upsert_records_writes_what_upsert_of_canonical_rows_writes(organization):
+    from harvey.organizations.models import Organization
+
+    other = Organization.objects.create(name="Globex", slug="globex")
+    records = [employee("E1"), employee("E2", title="Lead", termination_date="2026-02-01")]
+    ReplicaWriter("employees", organization.id, "mock").upsert_records(records)
+    ReplicaWriter("employees", other.id, "mock").upsert([canonical_to_rows("employees", r)[0] for r in records])
+    assert stored(organization.id) == stored(other.id)
+    assert stored(organization.id)[0][1] == "e1@acme.test"  # validated values, not the raw payload
+
+
+def test_nested_json_fields_are_stored_as_their_json_dump(organization):
+    candidate = c.CandidateDetail.model_validate(
+        {
+            "id": "C1",
+            "candidate_id": "C1",
+            "first_name": "Ravi",
+            "email": "ravi@acme.test",
+            "current_stage": "screening",
+            "status": "active",
+            "education": [{"degree": "B.Tech", "institution": "IIT", "year": 2019}],
+            "updated_at": T0,
+        }
+    )
+    ReplicaWriter("candidates", organization.id, "mock").upsert_records([candidate])
+    row = Candidate.objects.get(external_id="C1")
+    assert row.education == candidate.model_dump(mode="json")["education"]
+
+
+def test_a_record_seen_twice_in_a_first_sync_falls_back_to_the_upsert(organization):
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    first = writer.upsert_records([employee("E1"), employee("E2")])
+    again = writer.upsert_records([employee("E2", title="Staff", at=T0 + dt.timedelta(hours=1)), employee("E3")])
+    assert (first.inserted, again.inserted, again.updated) == (2, 1, 1)
+    assert Employee.objects.get(external_id="E2").job_title == "Staff"
+    assert Employee.objects.count() == 3
+
+
+def test_an_unchanged_rerun_writes_nothing(organization):
+    ReplicaWriter("employees", organization.id, "mock").upsert_records([employee("E1"), employee("E2")])
+    before = stored(organization.id, fields=("external_id", "synced_at"))
+    counts = ReplicaWriter("employees", organization.id, "mock").upsert_records([employee("E1"), employee("E2")])
+    assert (counts.inserted, counts.updated, counts.unchanged) == (0, 0, 2)
+    assert stored(organization.id, fields=("external_id", "synced_at")) == before
+
+
+def test_several_batches_in_one_transaction_each_count_only_their_own_rows(organization):
+    ReplicaWriter("employees", organization.id, "mock").upsert_records([employee("E1")])
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    with transaction.atomic():
+        first = writer.upsert_records([employee("E1", title="Lead", at=T0 + dt.timedelta(hours=1))])
+        second = writer.upsert_records([employee("E2")])
+    assert (first.updated, first.inserted, second.updated, second.inserted) == (1, 0, 0, 1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
+def test_a_batch_is_one_statement_per_kind_of_work(organization, django_assert_max_num_queries):
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    writer.upsert_records([employee("E1")])
+    writer.upsert_records([employee("E1")])  # seen twice: the writer has left the first-sync COPY path
+    with django_assert_max_num_queries(4):  # create-if-missing staging, clear it, (COPY), INSERT … ON CONFLICT
+        writer.upsert_records([employee(f"E{i}") for i in range(1, 200)])
