@@ -238,7 +238,7 @@ class BambooHRAdapter(HRMSAdapter):
     # ------------------------------------------------------------------ departments
 
     async def iter_departments(self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None):
-        fields = ("firstName", "lastName", "department", "division", "location", "status",
+        fields = ("firstName", "lastName", "department", "division", "status",
                   "employmentHistoryStatus", "terminationDate", "supervisorEId")  # fmt: skip
         lists, employees = await self._meta_lists(), await self._report(fields)
         records, invalid = org_units.to_canonical_departments(lists, employees)

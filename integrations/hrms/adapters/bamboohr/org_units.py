@@ -3,10 +3,10 @@
 Org units come from the `department` and `division` lists of `GET /meta/lists`, whose option ids are stable,
 so canonical ids are `dept-{optionId}` and `div-{optionId}` (prefixed because the two lists number
 independently). A department's parent is the division its employees sit in; the employee-derived figures
-(head, headcount, location) are computed from the employee rows the caller already fetched:
+(head, headcount) are computed from the employee rows the caller already fetched:
 - `employee_count`: employees who are not terminated;
-- `head_id`: the one member whose supervisor is outside the department (none when it is ambiguous);
-- `location`: the most common location of its members.
+- `head_id`: the one member whose supervisor is outside the department (none when it is ambiguous).
+A department's location is left empty: BambooHR has none, and its members' locations do not name it.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def to_canonical_departments(
     meta_lists: Iterable[Mapping[str, Any]], employees: Iterable[Mapping[str, Any]]
 ) -> tuple[list[c.Department], list[InvalidRecord]]:
     """Every division and department as canonical departments, with the figures derived from `employees`
-    (raw BambooHR employee fields: department, division, location, status, supervisorEId, names)."""
+    (raw BambooHR employee fields: department, division, status, supervisorEId, names)."""
     meta_lists = list(meta_lists)
     departments = list_options(meta_lists, DEPARTMENT_LIST)
     divisions = list_options(meta_lists, DIVISION_LIST)
@@ -87,12 +87,10 @@ def _figures(members: list[Mapping[str, Any]]) -> dict[str, Any]:
     ids = {str(m.get("id")) for m in members}
     tops = [m for m in members if str(m.get("supervisorEId") or "") not in ids]
     head = tops[0] if len(tops) == 1 else None
-    locations = Counter(m["location"] for m in members if m.get("location"))
     return {
         "employee_count": len(members),
         "head_id": str(head["id"]) if head else None,
         "head_name": " ".join(filter(None, (head.get("firstName"), head.get("lastName")))) if head else None,
-        "location": locations.most_common(1)[0][0] if locations else None,
     }
 
 
