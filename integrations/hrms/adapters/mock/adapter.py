@@ -87,6 +87,7 @@ class MockAdapter(HRMSAdapter):
         include_deleted: bool,
         cursor: str | None,
         page_size: int | None,
+        schema: type[c.Record] | None = None,
         **filters: Any,
     ) -> AsyncIterator[RecordPage]:
         params: dict[str, Any] = {
@@ -103,7 +104,7 @@ class MockAdapter(HRMSAdapter):
 
         async def pages() -> AsyncIterator[RecordPage]:
             async for page in paginate(fetch, cursor):
-                yield build_page(entity, page.items, to_canonical, cursor=page.next_token)
+                yield build_page(entity, page.items, to_canonical, cursor=page.next_token, schema=schema)
 
         return pages()
 
@@ -116,6 +117,7 @@ class MockAdapter(HRMSAdapter):
             include_deleted=include_deleted,
             cursor=cursor,
             page_size=page_size,
+            schema=c.EmployeeDetail,
             view="detail",
         )
 
@@ -128,6 +130,7 @@ class MockAdapter(HRMSAdapter):
             include_deleted=include_deleted,
             cursor=cursor,
             page_size=page_size,
+            schema=c.Department,
         )
 
     def iter_job_requisitions(
@@ -141,6 +144,7 @@ class MockAdapter(HRMSAdapter):
             include_deleted=include_deleted,
             cursor=cursor,
             page_size=page_size,
+            schema=c.JobRequisitionDetail,
             status=status or "all",
             view="detail",
         )
@@ -154,6 +158,7 @@ class MockAdapter(HRMSAdapter):
             include_deleted=include_deleted,
             cursor=cursor,
             page_size=page_size,
+            schema=c.CandidateDetail,
             job_id=job_id,
             view="detail",
         )
@@ -169,6 +174,7 @@ class MockAdapter(HRMSAdapter):
             include_deleted=include_deleted,
             cursor=cursor,
             page_size=page_size,
+            schema=c.Interview,
             candidate_id=candidate_id,
         )
 
@@ -183,6 +189,7 @@ class MockAdapter(HRMSAdapter):
             include_deleted=include_deleted,
             cursor=cursor,
             page_size=page_size,
+            schema=c.LeaveRequest,
             employee_id=employee_id,
             status=status,
         )
