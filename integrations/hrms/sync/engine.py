@@ -24,7 +24,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.db import transaction
 
 from harvey.organizations.models import HRMSIntegration
-from harvey.replica.registry import REFERENCES, canonical_to_rows
+from harvey.replica.registry import REFERENCES
 from harvey.replica.upsert import ReplicaWriter
 
 from .. import canonical as c
@@ -187,13 +187,12 @@ def _pages(adapter: HRMSAdapter, ctx: RunContext, incremental: bool) -> AsyncIte
 
 def _commit_page(ctx: RunContext, writer: ReplicaWriter, page: RecordPage, counts: dict, has_quarantine: bool) -> None:
     """One page, one transaction: checkpoint under the fence, upserts, tombstones, quarantine."""
-    rows = [row for record in page.records for row in canonical_to_rows(ctx.entity, record)]
     newest = max((r.updated_at for r in (*page.records, *page.tombstones) if r.updated_at), default=None)
     counts["pages"] += 1
     counts["fetched"] += page.fetched
     with transaction.atomic():
         ledger.checkpoint(ctx, cursor=page.cursor, max_updated_at=newest)
-        upserted = writer.upsert(rows)
+        upserted = writer.upsert_records(page.records)  # = upsert(canonical_to_rows(...)), without the dicts
         key = "employee_id" if ctx.entity == "leave_balances" else "external_id"
         deleted = writer.soft_delete([(t.id, t.updated_at) for t in page.tombstones], key=key)
         quarantined = quarantine.quarantine(ctx.organization_id, ctx.entity, ctx.run_id, page.invalid)

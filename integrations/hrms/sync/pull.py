@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from harvey.organizations.models import HRMSIntegration, Organization
 from harvey.replica.models import Employee
-from harvey.replica.registry import canonical_to_rows, replica_model
+from harvey.replica.registry import replica_model
 from harvey.replica.upsert import ReplicaWriter, UpsertCounts
 
 from .. import canonical as c
@@ -76,9 +76,8 @@ class PullReport:
 
 def apply_page(writer: ReplicaWriter, page: RecordPage, *, synced_at=None) -> tuple[UpsertCounts, int]:
     """Write one page in one transaction: upsert its records, soft-delete its tombstones."""
-    rows = [row for record in page.records for row in canonical_to_rows(page.entity, record)]
     with transaction.atomic(using=writer.using):
-        counts = writer.upsert(rows, synced_at=synced_at)
+        counts = writer.upsert_records(page.records, synced_at=synced_at)
         deleted = writer.soft_delete([(t.id, t.updated_at) for t in page.tombstones]) if page.tombstones else 0
     return counts, deleted
 
