@@ -102,8 +102,12 @@ def test_an_employee_deleted_event_is_a_deletion():
 
 
 def test_a_field_based_payload_names_every_employee():
-    body = orjson.dumps({"employees": [{"id": "7", "action": "Updated", "timestamp": "2026-03-01T09:30:00+0000"},
-                                       {"id": "8", "action": "Deleted", "timestamp": "2026-03-01T09:30:00+0000"}]})  # fmt: skip
+    stamp = "2026-03-01T09:30:00+0000"
+    entries = [
+        {"id": "7", "action": "Updated", "timestamp": stamp},
+        {"id": "8", "action": "Deleted", "timestamp": stamp},
+    ]
+    body = orjson.dumps({"employees": entries})
     event = handler.parse(body, headers(body))
     changes = handler.changes(event.event_type, event.payload)
     assert [(ch.external_id, ch.deleted) for ch in changes] == [("7", False), ("8", True)]
