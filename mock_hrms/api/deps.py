@@ -10,8 +10,12 @@ if TYPE_CHECKING:
     from mock_hrms.world import World
 
 
-def get_world(request: Request) -> World:
-    """The generated world this app serves (one per app; all access is on the event-loop thread)."""
+async def get_world(request: Request) -> World:
+    """The generated world this app serves (one per app; all access is on the event-loop thread).
+
+    async on purpose: FastAPI runs a plain `def` dependency in its thread pool, which would cost a thread
+    hand-off per request and break the promise above.
+    """
     return request.app.state.world
 
 

@@ -87,8 +87,11 @@ class IdempotencyMiddleware:
         self.is_authenticated = is_authenticated
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in IDEMPOTENT_METHODS:  # GETs pass at no cost
+            await self.app(scope, receive, send)
+            return
         key = _header(scope, b"idempotency-key")
-        if scope["type"] != "http" or scope["method"] not in IDEMPOTENT_METHODS or key is None:
+        if key is None:
             await self.app(scope, receive, send)
             return
         if not scope["path"].startswith("/api/"):

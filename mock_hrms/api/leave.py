@@ -96,8 +96,11 @@ def balance_of(world, employee_id: str, year: int | None) -> dict:
         raise ApiError(422, "year_before_hire", message, [{"field": "query.year"}]) from e
 
 
-def _balance_index(request: Request) -> BalanceIndex:
-    """The app's balance index, built on first use (an app that never serves balances never pays for it)."""
+async def _balance_index(request: Request) -> BalanceIndex:
+    """The app's balance index, built on first use (an app that never serves balances never pays for it).
+
+    async so it runs on the event-loop thread like every other access to the world, not in a worker thread.
+    """
     state = request.app.state
     if getattr(state, "balance_index", None) is None:
         state.balance_index = BalanceIndex(state.world)

@@ -62,7 +62,8 @@ class ListParams:
 def list_params(default_page_size: int) -> Callable[..., ListParams]:
     """A FastAPI dependency parsing the list parameters, with the seed's default page size per resource."""
 
-    def dependency(
+    # async: FastAPI runs a plain `def` dependency in a worker thread, two thread hand-offs per request.
+    async def dependency(
         page: Annotated[
             int | None,
             Query(ge=1, le=1_000_000, description="Offset paging (seed style), ordered by id. Omit for keyset paging."),
@@ -102,8 +103,7 @@ def list_params(default_page_size: int) -> Callable[..., ListParams]:
 def render_page(table: Table, result: PageResult, params: ListParams, shape: str | None = None) -> Response:
     """The list envelope {"data","total","page","page_size","next_cursor"} from cached record bytes."""
     shape = shape or params.view
-    json_bytes = table.json_bytes
-    pieces = [json_bytes(item["id"], shape) for item in result.items]  # tombstones serialise as themselves
+    pieces = table.json_many(result.items, shape)  # tombstones serialise as themselves
     return render_items(pieces, result.total, params, result.next_cursor)
 
 
