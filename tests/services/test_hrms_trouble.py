@@ -61,7 +61,7 @@ def test_with_5xx_and_429_injected_every_run_completes_with_an_exact_replica(pro
 
 
 def test_records_changed_while_a_run_pages_are_in_the_replica_after_the_next_run(processes, connect, queue):
-    mock = processes.mock_hrms(employees=30_000, seed=5)
+    mock = processes.mock_hrms(employees=20_000, seed=5)
     org = connect(mock)
     processes.worker()
     before = SyncRun.objects.count()
