@@ -210,3 +210,25 @@ def test_the_simulators_own_delivery_is_accepted_and_applied(client, organizatio
         response = client.post(URL, data=attempt.body, content_type="application/json", headers=headers)
     assert response.status_code == 202
     assert Employee.objects.get(organization=organization, external_id="12").job_title == "Head of Tea"
+
+
+def test_the_admin_lists_events_without_their_payload(admin_client, client, integration, applied_through_simulator):
+    with applied_through_simulator(execute=False):
+        deliver(client, event("10"))
+    stored = WebhookEvent.objects.get()
+    page = admin_client.get(f"/admin/hrms_webhooks/webhookevent/{stored.pk}/change/")
+    assert page.status_code == 200
+    assert b"employee.updated" in page.content
+    assert b"changedFields" not in page.content
+
+
+def test_an_event_the_hrms_refuses_to_explain_is_marked_failed_with_the_reason(
+    client, organization, make_integration, applied_through_simulator
+):
+    credentials = {"api_key": "revoked", "company_domain": "acme", "webhook_key": WEBHOOK_KEY}
+    make_integration(organization, hrms_type="bamboohr", base_url=HOST, credentials=credentials)
+    with applied_through_simulator(execute=True):
+        assert deliver(client, event("10")).status_code == 202
+    stored = WebhookEvent.objects.get()
+    assert stored.status == "failed"
+    assert stored.error.startswith("authentication_failed")
