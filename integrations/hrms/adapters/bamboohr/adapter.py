@@ -43,11 +43,12 @@ from integrations.hrms.http import TransportPolicy, TransportState
 
 from . import mappers, org_units
 from . import vocabulary as v
+from .ats import ApplicantTracking
 from .client import build_http_client, seg
 from .config import BambooHRConfig
+from .local_paging import PAGE_SIZE, id_order, pages
 from .webhook import BambooHRWebhookHandler
 
-PAGE_SIZE = 500
 DETAIL_CONCURRENCY = 8
 LISTS_TTL_SECONDS = 300.0
 LEAVE_LOOKBACK_DAYS = 730
@@ -66,7 +67,7 @@ STATUS_QUERY = {  # canonical leave status -> BambooHR request statuses
 READ = frozenset({"departments", "employees", "job_requisitions", "candidates", "leave_requests", "leave_balances"})
 
 
-class BambooHRAdapter(HRMSAdapter):
+class BambooHRAdapter(ApplicantTracking, HRMSAdapter):
     provider = AdapterProvider(
         key="bamboohr",
         display_name="BambooHR",
@@ -169,7 +170,7 @@ class BambooHRAdapter(HRMSAdapter):
             raws, rows, tombstones = await self._changed_employees(updated_since)
         department_ids = org_units.department_ids(await self._meta_lists())
         items = [("r", raw) for raw in raws.values()] + ([("t", t) for t in tombstones] if include_deleted else [])
-        items.sort(key=lambda item: _id_order(item[1].get("id")))
+        items.sort(key=lambda item: id_order(item[1].get("id")))
 
         def convert(item: tuple[str, dict[str, Any]]) -> Any:
             kind, raw = item
@@ -178,7 +179,7 @@ class BambooHRAdapter(HRMSAdapter):
             rows_of = rows.get(str(raw.get("id")), ())
             return mappers.to_canonical_employee(raw, department_ids=department_ids, employment_rows=rows_of)
 
-        for page in _pages("employees", items, convert, cursor=cursor, size=page_size):
+        for page in pages("employees", items, convert, cursor=cursor, size=page_size):
             yield page
 
     async def _all_employees(self) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
@@ -281,11 +282,11 @@ class BambooHRAdapter(HRMSAdapter):
             for raw in await self.http.get_json("/time_off/requests", params=window) or []:
                 found[str(raw.get("id"))] = raw
             start = end + dt.timedelta(days=1)
-        raws = sorted(found.values(), key=lambda raw: _id_order(raw.get("id")))
+        raws = sorted(found.values(), key=lambda raw: id_order(raw.get("id")))
         if updated_since is not None:
             since = updated_since.astimezone(dt.UTC).date().isoformat()
             raws = [r for r in raws if str((r.get("status") or {}).get("lastChanged") or "9999") >= since]
-        for page in _pages("leave_requests", raws, mappers.to_canonical_leave_request, cursor=cursor, size=page_size):
+        for page in pages("leave_requests", raws, mappers.to_canonical_leave_request, cursor=cursor, size=page_size):
             yield page
 
     async def _time_off_type_id(self, leave_type: str) -> str:
@@ -309,83 +310,6 @@ class BambooHRAdapter(HRMSAdapter):
         response = await self.http.request("PUT", f"/employees/{seg(data.employee_id)}/time_off/request", json=body)
         return mappers.to_canonical_leave_request_created(response.json())
 
-    # ------------------------------------------------------------------ recruiting
-
-    async def _jobs(self) -> list[dict[str, Any]]:
-        return list(await self.http.get_json("/applicant_tracking/jobs", params={"statusGroups": "ALL"}) or [])
-
-    async def iter_job_requisitions(
-        self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None, status=None
-    ):
-        jobs = sorted(await self._jobs(), key=lambda raw: _id_order(raw.get("id")))
-        for page in _pages(
-            "job_requisitions", jobs, mappers.to_canonical_job_requisition, cursor=cursor, size=page_size
-        ):
-            if status:
-                page.records = [r for r in page.records if r.status == status]
-            yield page
-
-    async def get_job_requisition(self, requisition_id: str) -> c.JobRequisitionDetail:
-        """BambooHR has no one-job endpoint: the job is found in the (short, unpaged) job list."""
-        for raw in await self._jobs():
-            if str(raw.get("id")) == str(requisition_id):
-                return mappers.to_canonical_job_requisition(raw)
-        raise NotFound(f"BambooHR job {requisition_id} not found")
-
-    async def _status_codes(self) -> dict[str, str]:
-        statuses = await self.http.get_json("/applicant_tracking/statuses")
-        return {str(s.get("id")): str(s.get("code") or "") for s in statuses or []}
-
-    async def iter_candidates(
-        self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None, job_id=None
-    ):
-        """Applications page by page (BambooHR's page numbers; the cursor is the next page number), each
-        application read in detail."""
-        codes = await self._status_codes()
-        page_number = int(cursor) if cursor and cursor.isdigit() else 1
-        while True:
-            params = {"page": page_number, **({"jobId": job_id} if job_id else {})}
-            body = await self.http.get_json("/applicant_tracking/applications", params=params)
-            ids = [str(a.get("id")) for a in body.get("applications") or []]
-            details = [d for d in await self._gather(ids, self._application) if d is not None]
-            done = bool(body.get("paginationComplete")) or not body.get("nextPageUrl") or not ids
-            next_cursor = None if done else str(page_number + 1)
-            page = _convert_page(
-                "candidates", details, lambda raw: mappers.to_canonical_candidate(raw, status_codes=codes)
-            )
-            page.cursor = next_cursor
-            yield page
-            if done:
-                return
-            page_number += 1
-
-    async def _application(self, application_id: str) -> dict[str, Any]:
-        return await self.http.get_json(f"/applicant_tracking/applications/{seg(application_id)}")
-
-    async def get_candidate(self, candidate_id: str) -> c.CandidateDetail:
-        codes = await self._status_codes()
-        return mappers.to_canonical_candidate(await self._application(candidate_id), status_codes=codes)
-
-    async def create_candidate(self, data, *, idempotency_key=None) -> c.CandidateCreated:
-        """`POST /applicant_tracking/application` as a multipart form (BSDK add_new_candidate). Sent once:
-        BambooHR knows no idempotency key, and a retried POST could add the candidate twice."""
-        form = {
-            "firstName": data.first_name,
-            "lastName": data.last_name or "-",
-            "email": data.email,
-            "jobId": data.applied_for_job_id,
-            "source": data.source,
-            "phoneNumber": data.phone,
-            "linkedinUrl": data.linkedin_url,
-        }
-        encoded = httpx.Request(
-            "POST", "http://form.invalid/", files={k: (None, str(val)) for k, val in form.items() if val}
-        )
-        content = encoded.read()
-        headers = {"Content-Type": encoded.headers["Content-Type"]}
-        response = await self.http.request("POST", "/applicant_tracking/application", content=content, headers=headers)
-        return mappers.to_canonical_candidate_created(response.json())
-
     # ------------------------------------------------------------------ interviews: none in BambooHR
 
     def iter_interviews(
@@ -398,53 +322,6 @@ class BambooHRAdapter(HRMSAdapter):
 
     async def update_interview(self, interview_id, data, *, idempotency_key=None) -> c.Interview:
         raise UnsupportedOperation(NO_INTERVIEWS)
-
-
-# ---------------------------------------------------------------------- local paging of unpaged answers
-
-
-def _id_order(value: object) -> tuple[int, str]:
-    """BambooHR ids are numeric strings: order numerically, anything else after them."""
-    text = str(value)
-    return (int(text), "") if text.isdigit() else (1 << 62, text)
-
-
-def _convert_page(entity: str, items: Iterable[Any], convert: Callable[[Any], Any]) -> RecordPage:
-    page: RecordPage = RecordPage(entity)
-    for item in items:
-        page.fetched += 1
-        try:
-            record = convert(item)
-        except InvalidRecord as e:
-            page.invalid.append(e)
-            continue
-        (page.tombstones if isinstance(record, c.Tombstone) else page.records).append(record)
-    return page
-
-
-def _pages(
-    entity: str, items: Sequence[Any], convert: Callable[[Any], Any], *, cursor: str | None, size: int | None
-) -> Iterable[RecordPage]:
-    """Cut an unpaged answer (already in id order) into pages; the cursor is the last id of a page."""
-    size = max(1, min(size or PAGE_SIZE, PAGE_SIZE))
-
-    def key(item: Any) -> tuple[int, str]:
-        raw = item[1] if isinstance(item, tuple) else item
-        return _id_order(raw.get("id"))
-
-    start = 0
-    if cursor:
-        mark = _id_order(cursor)
-        start = next((i for i, item in enumerate(items) if key(item) > mark), len(items))
-    if start >= len(items):
-        yield RecordPage(entity)
-        return
-    for offset in range(start, len(items), size):
-        chunk = items[offset : offset + size]
-        page = _convert_page(entity, chunk, convert)
-        last = chunk[-1][1] if isinstance(chunk[-1], tuple) else chunk[-1]
-        page.cursor = None if offset + size >= len(items) else str(last.get("id"))
-        yield page
 
 
 def _name(raw: Mapping[str, Any]) -> str:
