@@ -73,7 +73,42 @@ def build_settings(env: Mapping[str, str], *, var_dir: Path) -> dict[str, Any]:
         "CACHES": {"default": cache_settings(env)},
         **celery_settings(env, redis_url=redis_url),
         **secret_settings(env, var_dir=var_dir, production=production),
+        **tuning_settings(env),
     }
+
+
+# Numbers an operator may tune per deployment. Each module keeps its own default (one source of truth);
+# an environment variable of the same name overrides it.
+TUNABLE: dict[str, type] = {
+    "HARVEY_SYNC_LEASE_SECONDS": int,
+    "HARVEY_SYNC_OVERLAP_SECONDS": int,
+    "HARVEY_SYNC_SWEEP_HOURS": float,
+    "HARVEY_SYNC_SWEEP_MAX_DELETE_SHARE": float,
+    "HARVEY_SYNC_DISPATCH_SECONDS": float,
+    "HARVEY_SYNC_DAILY_SPREAD_MINUTES": int,
+    "HARVEY_SYNC_MAX_RETRIES": int,
+    "HARVEY_SYNC_RETRY_BASE_SECONDS": int,
+    "HARVEY_SYNC_RETRY_CAP_SECONDS": int,
+    "HARVEY_SYNC_TASK_SOFT_TIME_LIMIT": int,
+    "HARVEY_WEBHOOK_MAX_AGE_SECONDS": int,
+}
+
+
+def tuning_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The tunables present in the environment, parsed; a value that is not a number is a clear error."""
+    out: dict[str, Any] = {}
+    for name, kind in TUNABLE.items():
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a {kind.__name__} number; got {raw!r}.") from None
+        if value < 0:
+            raise ImproperlyConfigured(f"{name} must not be negative; got {raw!r}.")
+        out[name] = value
+    return out
 
 
 def database_settings(env: Mapping[str, str], *, var_dir: Path) -> dict[str, Any]:

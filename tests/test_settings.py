@@ -113,3 +113,24 @@ def test_an_invalid_encryption_key_is_reported_by_position_without_its_value(tmp
 def test_a_boolean_variable_rejects_unknown_words(tmp_path: Path) -> None:
     with pytest.raises(ImproperlyConfigured, match="HARVEY_ALLOW_PRIVATE_HRMS"):
         build_settings({"HARVEY_ALLOW_PRIVATE_HRMS": "maybe"}, var_dir=tmp_path)
+
+
+def test_sync_tunables_come_from_the_environment(tmp_path):
+    from harvey.environment import build_settings
+
+    settings = build_settings(
+        {"HARVEY_SYNC_LEASE_SECONDS": "90", "HARVEY_SYNC_SWEEP_MAX_DELETE_SHARE": "0.1"}, var_dir=tmp_path
+    )
+    assert settings["HARVEY_SYNC_LEASE_SECONDS"] == 90
+    assert settings["HARVEY_SYNC_SWEEP_MAX_DELETE_SHARE"] == 0.1
+    assert "HARVEY_SYNC_OVERLAP_SECONDS" not in settings  # unset: the module's default applies
+
+
+def test_a_tunable_that_is_not_a_number_is_a_clear_error(tmp_path):
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from harvey.environment import build_settings
+
+    with pytest.raises(ImproperlyConfigured, match="HARVEY_SYNC_MAX_RETRIES"):
+        build_settings({"HARVEY_SYNC_MAX_RETRIES": "five"}, var_dir=tmp_path)

@@ -47,9 +47,9 @@ def test_connecting_again_updates_the_same_integration() -> None:
 @pytest.mark.django_db
 def test_connecting_another_type_deactivates_the_previous_integration() -> None:
     connect(*BASE, "--token", TOKEN)
-    connect("--org", "acme", "--type", "custom", "--base-url", "http://127.0.0.1:1", "--allow-private-network")
+    connect("--org", "acme", "--type", "bamboohr", "--base-url", "http://127.0.0.1:1", "--allow-private-network")
     states = dict(HRMSIntegration.objects.values_list("hrms_type", "is_active"))
-    assert states == {"mock": False, "custom": True}
+    assert states == {"mock": False, "bamboohr": True}
 
 
 @pytest.mark.django_db
