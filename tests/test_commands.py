@@ -73,3 +73,23 @@ def test_sync_of_an_unknown_organization_is_a_clear_error():
 
     with pytest.raises(CommandError, match="No organization"):
         run("sync", org="nope")
+
+
+def test_test_connection_says_ok_for_good_credentials(connected):
+    assert "OK" in run("test_connection", org="acme")
+
+
+def test_test_connection_explains_bad_credentials(live_hrms):
+    from django.core.management.base import CommandError
+
+    call_command(
+        "connect",
+        org="acme",
+        hrms_type="mock",
+        base_url=live_hrms.base_url,
+        token="wrong-token",
+        allow_private_network=True,
+        stdout=io.StringIO(),
+    )
+    with pytest.raises(CommandError, match="mock at"):
+        run("test_connection", org="acme")

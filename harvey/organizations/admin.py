@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from harvey.organizations.forms import HRMSIntegrationForm
+from harvey.organizations.config_fields import PREFIX, SKIPPED
+from harvey.organizations.forms import HRMSIntegrationForm, config_schema_for
 from harvey.organizations.models import HRMSIntegration, Organization
 
 CREDENTIALS_SET = "••• set"
@@ -33,6 +34,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 @admin.register(HRMSIntegration)
 class HRMSIntegrationAdmin(admin.ModelAdmin):
     form = HRMSIntegrationForm
+    actions = ["test_connection_action"]
     list_display = [
         "organization",
         "hrms_type",
@@ -55,6 +57,36 @@ class HRMSIntegrationAdmin(admin.ModelAdmin):
         ("Sync and cache", {"fields": ["sync_settings", "cache_ttl_seconds"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def get_fieldsets(self, request: HttpRequest, obj: HRMSIntegration | None = None):
+        """The stored type's configuration schema adds its own section (drawn by HRMSIntegrationForm)."""
+        fieldsets = [(name, dict(options)) for name, options in super().get_fieldsets(request, obj)]
+        schema = config_schema_for(obj.hrms_type if obj else request.POST.get("hrms_type"))
+        if schema is not None:
+            names = [PREFIX + name for name in schema.model_fields if name not in SKIPPED]
+            section = (
+                f"Connection settings ({obj.hrms_type if obj else request.POST.get('hrms_type')})",
+                {"fields": names},
+            )
+            fieldsets.insert(1, section)
+        return fieldsets
+
+    def get_form(self, request: HttpRequest, obj: HRMSIntegration | None = None, change: bool = False, **kwargs):
+        # Schema fields are added per instance, so the form class is built from the model fields only.
+        names = kwargs.get("fields") or [
+            f for _, options in self.get_fieldsets(request, obj) for f in options["fields"]
+        ]
+        kwargs["fields"] = [f for f in names if not f.startswith(PREFIX)]
+        return super().get_form(request, obj, change, **kwargs)
+
+    @admin.action(description="Test the connection of selected integrations")
+    def test_connection_action(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from integrations.hrms.connection import test_connection
+
+        for integration in queryset:
+            check = test_connection(integration)
+            level = messages.SUCCESS if check.ok else messages.ERROR
+            self.message_user(request, f"{integration}: {check.message}", level)
 
     @admin.display(description="Credentials")
     def credentials_status(self, integration: HRMSIntegration) -> str:

@@ -11,7 +11,21 @@ from typing import Any
 
 from django import forms
 
+from harvey.organizations.config_fields import schema_fields, submitted_values
 from harvey.organizations.models import HRMSIntegration
+
+
+def config_schema_for(hrms_type: str | None):
+    """The adapter's configuration schema, or None for an unknown or empty type (the model field says why)."""
+    if not hrms_type:
+        return None
+    from integrations.hrms.errors import HRMSError
+    from integrations.hrms.registry import provider
+
+    try:
+        return provider(hrms_type).config_schema
+    except HRMSError:
+        return None
 
 
 def parse_credential_pairs(lines: list[str]) -> dict[str, str]:
@@ -57,6 +71,32 @@ class HRMSIntegrationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Never echo submitted secrets back when the form is re-displayed with errors.
         self.fields["extra_credentials"].widget.format_value = lambda value: ""
+        self.config_schema = config_schema_for(self.data.get("hrms_type") if self.is_bound else self.instance.hrms_type)
+        if self.config_schema is not None:
+            self.fields.update(schema_fields(self.config_schema, dict(self.instance.credentials or {})))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        credentials = {} if cleaned.get("clear_credentials") else dict(self.instance.credentials or {})
+        credentials.update(cleaned.get("extra_credentials") or {})
+        if cleaned.get("token"):
+            credentials["token"] = cleaned["token"]
+        if self.config_schema is not None:
+            credentials.update(submitted_values(cleaned, self.config_schema))
+        hrms_type, base_url = cleaned.get("hrms_type"), cleaned.get("base_url")
+        revoking = cleaned.get("clear_credentials") and not credentials  # forgetting secrets is always allowed
+        if hrms_type and base_url and not revoking:
+            from integrations.hrms.connection import validate_configuration
+            from integrations.hrms.errors import HRMSError
+
+            try:
+                validate_configuration(hrms_type, base_url, credentials)
+            except HRMSError as e:
+                raise forms.ValidationError(e.message, code=e.code) from e
+        self.merged_credentials = credentials
+        return cleaned
 
     def clean_extra_credentials(self) -> dict[str, str]:
         lines = [line for line in self.cleaned_data["extra_credentials"].splitlines() if line.strip()]
@@ -64,11 +104,7 @@ class HRMSIntegrationForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> HRMSIntegration:
         integration: HRMSIntegration = super().save(commit=False)
-        credentials = {} if self.cleaned_data["clear_credentials"] else dict(integration.credentials or {})
-        credentials.update(self.cleaned_data["extra_credentials"])
-        if self.cleaned_data["token"]:
-            credentials["token"] = self.cleaned_data["token"]
-        integration.credentials = credentials
+        integration.credentials = self.merged_credentials
         if commit:
             integration.save()
         return integration

@@ -93,3 +93,38 @@ def test_the_organization_changelist_shows_the_active_hrms(admin_client, integra
     html = admin_client.get(reverse("admin:organizations_organization_changelist")).content.decode()
     assert "Acme Corp" in html
     assert "mock" in html
+
+
+def test_the_form_draws_the_adapters_configuration_schema_with_secrets_write_only(admin_client, organization):
+    from harvey.organizations.models import HRMSIntegration
+
+    integration = HRMSIntegration.objects.create(
+        organization=organization,
+        hrms_type="bamboohr",
+        base_url="https://acme.bamboohr.com",
+        credentials={"company_domain": "acme", "api_key": "very-secret-key"},
+    )
+    page = admin_client.get(reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])).content
+    html = page.decode()
+    assert 'name="config_company_domain"' in html
+    assert 'name="config_api_key"' in html
+    assert 'type="password"' in html
+    assert "very-secret-key" not in html
+
+
+def test_settings_the_adapter_refuses_are_a_form_error_not_a_saved_row(admin_client, organization):
+    from harvey.organizations.models import HRMSIntegration
+
+    data = {
+        "organization": organization.pk,
+        "hrms_type": "bamboohr",
+        "base_url": "https://example.org",
+        "is_active": "on",
+        "cache_ttl_seconds": 1800,
+        "sync_settings": "{}",
+        "config_company_domain": "not a domain!",
+    }
+    response = admin_client.post(reverse("admin:organizations_hrmsintegration_add"), data)
+    assert response.status_code == 200
+    assert "BambooHR settings are invalid" in response.content.decode()
+    assert not HRMSIntegration.objects.filter(hrms_type="bamboohr").exists()

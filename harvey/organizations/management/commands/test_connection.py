@@ -1,0 +1,30 @@
+"""`harvey test-connection --org SLUG`: is the organization's HRMS reachable with its stored credentials?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from harvey.organizations.models import HRMSIntegration
+from integrations.hrms.connection import test_connection
+
+
+class Command(BaseCommand):
+    help = "Check an organization's HRMS integration with the cheapest authenticated call."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--org", required=True, help="Organization slug.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        integration = (
+            HRMSIntegration.objects.filter(organization__slug=options["org"], is_active=True)
+            .select_related("organization")
+            .first()
+        )
+        if integration is None:
+            raise CommandError(f"Organization {options['org']!r} has no active HRMS integration")
+        check = test_connection(integration)
+        if not check.ok:
+            raise CommandError(f"{integration.hrms_type} at {integration.base_url}: {check.message}")
+        self.stdout.write(f"OK: {integration.hrms_type} at {integration.base_url} answered ({check.message}).")
