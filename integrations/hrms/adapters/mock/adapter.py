@@ -28,6 +28,16 @@ from .config import MockConfig
 API_PREFIX = "/api/v1"
 MAX_PAGE_SIZE = 1000
 SYNCED = frozenset(c.ENTITIES) | {"leave_balances"}
+# entity -> (list path, mapper, whether to ask for the detail shape: `view=detail` saves a request per record)
+LISTS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any], bool]] = {
+    "departments": ("/departments", mappers.to_canonical_department, False),
+    "employees": ("/employees", mappers.to_canonical_employee, True),
+    "job_requisitions": ("/job-requisitions", mappers.to_canonical_job_requisition, True),
+    "candidates": ("/candidates", mappers.to_canonical_candidate, True),
+    "interviews": ("/interviews", mappers.to_canonical_interview, False),
+    "leave_requests": ("/leave-requests", mappers.to_canonical_leave_request, False),
+    "leave_balances": ("/leave-balances", mappers.to_canonical_leave_balance, False),
+}
 
 
 class MockAdapter(HRMSAdapter):
@@ -108,101 +118,52 @@ class MockAdapter(HRMSAdapter):
 
         return pages()
 
-    def iter_employees(self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None):
-        return self._iter(
-            "employees",
-            "/employees",
-            mappers.to_canonical_employee,
-            updated_since=updated_since,
-            include_deleted=include_deleted,
-            cursor=cursor,
-            page_size=page_size,
-            schema=c.EmployeeDetail,
-            view="detail",
-        )
+    # The base class's keyword arguments (updated_since, include_deleted, cursor, page_size, and the
+    # entity's own filters) pass straight through to `_iter`, which turns them into query parameters.
 
-    def iter_departments(self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None):
-        return self._iter(
-            "departments",
-            "/departments",
-            mappers.to_canonical_department,
-            updated_since=updated_since,
-            include_deleted=include_deleted,
-            cursor=cursor,
-            page_size=page_size,
-            schema=c.Department,
-        )
+    def iter_employees(self, **kwargs):
+        return self._list("employees", **kwargs)
 
-    def iter_job_requisitions(
-        self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None, status=None
-    ):
-        return self._iter(
-            "job_requisitions",
-            "/job-requisitions",
-            mappers.to_canonical_job_requisition,
-            updated_since=updated_since,
-            include_deleted=include_deleted,
-            cursor=cursor,
-            page_size=page_size,
-            schema=c.JobRequisitionDetail,
-            status=status or "all",
-            view="detail",
-        )
+    def iter_departments(self, **kwargs):
+        return self._list("departments", **kwargs)
 
-    def iter_candidates(self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None, job_id=None):
-        return self._iter(
-            "candidates",
-            "/candidates",
-            mappers.to_canonical_candidate,
-            updated_since=updated_since,
-            include_deleted=include_deleted,
-            cursor=cursor,
-            page_size=page_size,
-            schema=c.CandidateDetail,
-            job_id=job_id,
-            view="detail",
-        )
+    def iter_job_requisitions(self, *, status=None, **kwargs):
+        return self._list("job_requisitions", status=status or "all", **kwargs)  # a sync wants closed ones too
 
-    def iter_interviews(
-        self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None, candidate_id=None
-    ):
-        return self._iter(
-            "interviews",
-            "/interviews",
-            mappers.to_canonical_interview,
-            updated_since=updated_since,
-            include_deleted=include_deleted,
-            cursor=cursor,
-            page_size=page_size,
-            schema=c.Interview,
-            candidate_id=candidate_id,
-        )
+    def iter_candidates(self, **kwargs):
+        return self._list("candidates", **kwargs)
 
-    def iter_leave_requests(
-        self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None, employee_id=None, status=None
-    ):
-        return self._iter(
-            "leave_requests",
-            "/leave-requests",
-            mappers.to_canonical_leave_request,
-            updated_since=updated_since,
-            include_deleted=include_deleted,
-            cursor=cursor,
-            page_size=page_size,
-            schema=c.LeaveRequest,
-            employee_id=employee_id,
-            status=status,
-        )
+    def iter_interviews(self, **kwargs):
+        return self._list("interviews", **kwargs)
 
-    def iter_leave_balances(self, *, updated_since=None, include_deleted=False, cursor=None, page_size=None):
+    def iter_leave_requests(self, **kwargs):
+        return self._list("leave_requests", **kwargs)
+
+    def iter_leave_balances(self, **kwargs):
+        return self._list("leave_balances", **kwargs)
+
+    def _list(
+        self,
+        entity: str,
+        *,
+        updated_since: dt.datetime | None = None,
+        include_deleted: bool = False,
+        cursor: str | None = None,
+        page_size: int | None = None,
+        **filters: Any,
+    ) -> AsyncIterator[RecordPage]:
+        path, to_canonical, detail = LISTS[entity]
+        if detail:
+            filters["view"] = "detail"
         return self._iter(
-            "leave_balances",
-            "/leave-balances",
-            mappers.to_canonical_leave_balance,
+            entity,
+            path,
+            to_canonical,
             updated_since=updated_since,
             include_deleted=include_deleted,
             cursor=cursor,
             page_size=page_size,
+            **filters,
         )
 
     # ------------------------------------------------------------------ single reads
