@@ -15,12 +15,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from asgiref.sync import sync_to_async
 from pydantic import BaseModel, TypeAdapter
 
 from harvey.organizations.models import HRMSIntegration, Organization
 
 from . import canonical as c
-from . import registry
+from . import local_records, registry
 from .base import AdapterConfig, HRMSAdapter
 from .cache import INVALIDATES, OrganizationCache
 from .errors import ConfigurationError
@@ -210,17 +211,31 @@ class HRMSIntegrationService:
 
     async def schedule_interview(self, data: c.InterviewCreate, *, idempotency_key: str | None = None):
         adapter, _ = await self._ensure()
+        if not adapter.capabilities.can_write("schedule_interview"):
+            return await self._keep_locally(
+                "schedule_interview", local_records.schedule_interview, data, adapter.provider.display_name
+            )
         return await self._write(
             "schedule_interview", lambda k: adapter.schedule_interview(data, idempotency_key=k), idempotency_key
         )
 
     async def update_interview(self, interview_id: str, data: c.InterviewUpdate, *, idempotency_key: str | None = None):
         adapter, _ = await self._ensure()
+        if not adapter.capabilities.can_write("update_interview") or interview_id.startswith("HARVEY-"):
+            return await self._keep_locally("update_interview", local_records.update_interview, interview_id, data)
         return await self._write(
             "update_interview",
             lambda k: adapter.update_interview(interview_id, data, idempotency_key=k),
             idempotency_key,
         )
+
+    async def _keep_locally(self, operation: str, write: Callable[..., Any], *args: Any) -> Any:
+        """A write the HRMS has no API for: Harvey keeps the record itself and the answer says so."""
+        _, cache = await self._ensure()
+        try:
+            return await sync_to_async(write)(self.organization, *args)
+        finally:
+            await cache.invalidate(*INVALIDATES[operation])
 
     async def create_leave_request(self, data: c.LeaveRequestCreate, *, idempotency_key: str | None = None):
         adapter, _ = await self._ensure()
