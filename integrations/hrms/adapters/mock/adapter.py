@@ -28,15 +28,16 @@ from .config import MockConfig
 API_PREFIX = "/api/v1"
 MAX_PAGE_SIZE = 1000
 SYNCED = frozenset(c.ENTITIES) | {"leave_balances"}
-# entity -> (list path, mapper, whether to ask for the detail shape: `view=detail` saves a request per record)
-LISTS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any], bool]] = {
-    "departments": ("/departments", mappers.to_canonical_department, False),
-    "employees": ("/employees", mappers.to_canonical_employee, True),
-    "job_requisitions": ("/job-requisitions", mappers.to_canonical_job_requisition, True),
-    "candidates": ("/candidates", mappers.to_canonical_candidate, True),
-    "interviews": ("/interviews", mappers.to_canonical_interview, False),
-    "leave_requests": ("/leave-requests", mappers.to_canonical_leave_request, False),
-    "leave_balances": ("/leave-balances", mappers.to_canonical_leave_balance, False),
+# entity -> (list path, mapper, canonical schema when the wire record *is* the canonical record (a page is then
+# validated in one call), whether to ask for the detail shape: `view=detail` saves a request per record)
+LISTS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any], type[c.Record] | None, bool]] = {
+    "departments": ("/departments", mappers.to_canonical_department, c.Department, False),
+    "employees": ("/employees", mappers.to_canonical_employee, c.EmployeeDetail, True),
+    "job_requisitions": ("/job-requisitions", mappers.to_canonical_job_requisition, c.JobRequisitionDetail, True),
+    "candidates": ("/candidates", mappers.to_canonical_candidate, c.CandidateDetail, True),
+    "interviews": ("/interviews", mappers.to_canonical_interview, c.Interview, False),
+    "leave_requests": ("/leave-requests", mappers.to_canonical_leave_request, c.LeaveRequest, False),
+    "leave_balances": ("/leave-balances", mappers.to_canonical_leave_balance, None, False),
 }
 
 
@@ -152,7 +153,7 @@ class MockAdapter(HRMSAdapter):
         page_size: int | None = None,
         **filters: Any,
     ) -> AsyncIterator[RecordPage]:
-        path, to_canonical, detail = LISTS[entity]
+        path, to_canonical, schema, detail = LISTS[entity]
         if detail:
             filters["view"] = "detail"
         return self._iter(
@@ -163,6 +164,7 @@ class MockAdapter(HRMSAdapter):
             include_deleted=include_deleted,
             cursor=cursor,
             page_size=page_size,
+            schema=schema,
             **filters,
         )
 
