@@ -17,6 +17,7 @@ visible to the caller's transaction).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -43,6 +44,7 @@ log = logging.getLogger("hrms.sync")
 
 __all__ = ["ENTITY_ORDER", "LeaseLost", "SyncLocked", "TransientSyncError", "sync_entity", "sync_organization"]
 
+COUNTS_EVERY_SECONDS = 1.0  # live counters (run row, cache) are refreshed at most this often
 SINGLE_GETTERS = {"employees": "get_employee", "job_requisitions": "get_job_requisition", "candidates": "get_candidate"}
 
 
@@ -157,7 +159,9 @@ async def _pass(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
     writer = ReplicaWriter(ctx.entity, ctx.organization_id, ctx.hrms_type)
     sampler = CoverageSampler()
     has_quarantine = await sync_to_async(_has_open_quarantine)(ctx)
-    counts = {"pages": 0, "fetched": 0, "inserted": 0, "updated": 0, "unchanged": 0, "deleted": 0, "quarantined": 0}
+    counts = ctx.counts
+    counts.update(pages=0, fetched=0, inserted=0, updated=0, unchanged=0, deleted=0, quarantined=0)
+    published = 0.0
     commit = sync_to_async(_commit_page)
     pages = _pages(adapter, ctx, incremental)
     async for page in prefetched(pages):
@@ -165,7 +169,9 @@ async def _pass(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
         if sweep is not None and not sweep.needs_own_pass:
             sweep.saw(page)
         await commit(ctx, writer, page, counts, has_quarantine)
-        await _publish(ctx, None, status="running", **counts)
+        if time.monotonic() - published >= COUNTS_EVERY_SECONDS:
+            await _publish(ctx, None, status="running", **counts)
+            published = time.monotonic()
         if on_progress:
             on_progress(dict(counts))
     if has_quarantine:
@@ -203,7 +209,10 @@ def _commit_page(ctx: RunContext, writer: ReplicaWriter, page: RecordPage, count
         counts["unchanged"] += upserted.unchanged
         counts["deleted"] += deleted
         counts["quarantined"] += quarantined
-        SyncRun.objects.filter(pk=ctx.run_id).update(**counts)
+        now = time.monotonic()
+        if now - ctx.counts_written_at >= COUNTS_EVERY_SECONDS:  # the run row shows progress, not per page
+            SyncRun.objects.filter(pk=ctx.run_id).update(**counts)
+            ctx.counts_written_at = now
 
 
 def _record_id(record: Any) -> str:

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from harvey.organizations.models import HRMSIntegration
@@ -58,6 +58,9 @@ class RunContext:
     pass_started_at: dt.datetime
     started_at: dt.datetime
     notes: list[str] = field(default_factory=list)
+    #: The run's counters so far (committed pages); written to its SyncRun now and then and at the end.
+    counts: dict[str, int] = field(default_factory=dict)
+    counts_written_at: float = 0.0  # time.monotonic() of the last write of `counts` to the SyncRun row
 
 
 def begin_run(organization_id: int, entity: str, *, trigger: str, full: bool) -> RunContext:
@@ -144,6 +147,11 @@ def checkpoint(ctx: RunContext, *, cursor: str | None, max_updated_at: dt.dateti
     first: a run stealing the lease waits until this page has committed, and this run's stale commit finds
     zero rows instead of racing.
     """
+    if connection.vendor == "postgresql":
+        # The page and its checkpoint commit together, so a commit lost in a crash loses both and the run
+        # resumes one page earlier: nothing is gained by waiting for each page's WAL flush (fsync).
+        with connection.cursor() as db:
+            db.execute("SET LOCAL synchronous_commit TO OFF")
     if max_updated_at is not None and (ctx.run_max_updated_at is None or max_updated_at > ctx.run_max_updated_at):
         ctx.run_max_updated_at = max_updated_at
     now = timezone.now()
@@ -207,6 +215,11 @@ def fail_run(ctx: RunContext, *, code: str, message: str, keep_checkpoint: bool 
                 state.pass_started_at = None
             state.save()
         SyncRun.objects.filter(pk=ctx.run_id).update(
-            status=SyncStatus.FAILED, finished_at=now, error_code=code, error_message=message[:2000], notes=ctx.notes
+            status=SyncStatus.FAILED,
+            finished_at=now,
+            error_code=code,
+            error_message=message[:2000],
+            notes=ctx.notes,
+            **ctx.counts,
         )
     return SyncRun.objects.get(pk=ctx.run_id)

@@ -115,8 +115,8 @@ def test_a_killed_run_resumes_from_its_last_committed_page(harness, monkeypatch)
         run(harness)
     SyncState.objects.filter(organization=harness.organization).update(lease_expires_at=timezone.now())
     result = run(harness)
-    assert result.trigger == "resume"
-    assert result.fetched == len(harness.world.tables["employees"]) - 3 * 20
+    assert result.trigger == "resume", (result.status, result.error_code, result.error_message)
+    assert result.fetched == len(harness.world.tables["employees"]) - 3 * 20, (result.error_code, result.error_message)
     assert harness.digest_replica("employees") == harness.digest_hrms("employees")
     first = SyncRun.objects.filter(organization=harness.organization).order_by("started_at").first()
     assert first.status == SyncStatus.FAILED
