@@ -12,7 +12,7 @@ from .harness import replica_employees, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-EMPLOYEES = 40_000
+EMPLOYEES = 100_000
 
 
 def test_a_killed_worker_run_resumes_and_the_replica_equals_the_hrms(processes, connect, queue):
