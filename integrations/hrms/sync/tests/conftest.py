@@ -63,14 +63,7 @@ class Harness:
         return make
 
     def live_ids(self, entity: str) -> set[str]:
-        table = self.world.tables[entity]
-        ids, cursor = set(), None
-        while True:
-            result = table.page(cursor=cursor, page_size=1000)
-            ids.update(item["id"] for item in result.items)
-            if result.next_cursor is None:
-                return ids
-            cursor = result.next_cursor
+        return set(self.world.tables[entity].ids())
 
     def replica_ids(self, entity: str) -> set[str]:
         model = replica_model(entity)

@@ -23,15 +23,7 @@ FAST = TransportPolicy(
 
 
 def live_ids(table) -> set[str]:
-    """Every live id of a world table, by keyset paging."""
-    ids: set[str] = set()
-    cursor = None
-    while True:
-        result = table.page(cursor=cursor, page_size=1000)
-        ids.update(item["id"] for item in result.items)
-        if result.next_cursor is None:
-            return ids
-        cursor = result.next_cursor
+    return set(table.ids())
 
 
 def world_of(app):
