@@ -17,7 +17,6 @@ from asgiref.sync import async_to_sync
 from django.db import transaction
 from django.utils import timezone
 
-from harvey.replica.registry import canonical_to_rows
 from harvey.replica.upsert import ReplicaWriter
 from integrations.hrms.base import HRMSAdapter
 from integrations.hrms.errors import HRMSError, NotFound
@@ -52,8 +51,7 @@ def apply_event(event_pk: int, *, adapter: HRMSAdapter | None = None) -> str:
     with transaction.atomic():
         for entity in {ch.entity for ch in changes}:
             writer = ReplicaWriter(entity, integration.organization_id, integration.hrms_type)
-            rows = [row for record in fetched.get(entity, []) for row in canonical_to_rows(entity, record)]
-            writer.upsert(rows, synced_at=started)
+            writer.upsert_records(fetched.get(entity, []), synced_at=started)
             deletions = [(ch.external_id, ch.at) for ch in changes if ch.entity == entity and ch.deleted]
             deletions += [(ch.external_id, ch.at) for ch in gone if ch.entity == entity]
             if deletions:
