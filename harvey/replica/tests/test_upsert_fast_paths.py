@@ -102,5 +102,51 @@ def test_a_batch_is_one_statement_per_kind_of_work(organization, django_assert_m
     writer = ReplicaWriter("employees", organization.id, "mock")
     writer.upsert_records([employee("E1")])
     writer.upsert_records([employee("E1")])  # seen twice: the writer has left the first-sync COPY path
-    with django_assert_max_num_queries(4):  # create-if-missing staging, clear it, (COPY), INSERT … ON CONFLICT
+    # look up the managers named (one query per reference the batch fills), create-if-missing staging,
+    # clear it, (COPY), INSERT … ON CONFLICT
+    with django_assert_max_num_queries(4):
         writer.upsert_records([employee(f"E{i}") for i in range(1, 200)])
+
+
+def department(xid: str) -> c.Department:
+    return c.Department.model_validate({"id": xid, "department_id": xid, "name": xid, "updated_at": T0})
+
+
+def links(organization_id: int) -> dict[str, tuple[str | None, str | None]]:
+    """external id -> (its manager's external id, its department's external id), read through the FKs."""
+    rows = Employee.all_objects.filter(organization_id=organization_id)
+    return {
+        row.external_id: (
+            row.manager_ref.external_id if row.manager_ref else None,
+            row.department_ref.external_id if row.department_ref else None,
+        )
+        for row in rows.select_related("manager_ref", "department_ref")
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite links in resolve_references only")
+def test_references_to_stored_records_are_filled_as_the_rows_are_written(organization):
+    ReplicaWriter("departments", organization.id, "mock").upsert_records([department("D1")])
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    writer.upsert_records([employee("E0", manager_id=None)])
+    writer.upsert_records([employee("E1", department_id="D1"), employee("E2", manager_id="E1")])
+    assert links(organization.id) == {"E0": (None, None), "E1": ("E0", "D1"), "E2": ("E1", None)}
+
+
+def test_a_reference_to_a_later_page_waits_for_the_run_end_resolution(organization):
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    started = dt.datetime.now(dt.UTC)
+    writer.upsert_records([employee("E1", manager_id="E9")])
+    writer.upsert_records([employee("E9", manager_id=None)])
+    assert links(organization.id)["E1"] == (None, None)  # kept by external id, not linked yet
+    writer.resolve_references(touched_since=started)
+    assert links(organization.id)["E1"] == ("E9", None)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite links in resolve_references only")
+def test_the_upsert_path_links_updated_rows_to_stored_targets(organization):
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    writer.upsert_records([employee("E0", manager_id=None), employee("E1", manager_id=None)])
+    later = ReplicaWriter("employees", organization.id, "mock")  # not a first sync: stage + upsert
+    counts = later.upsert_records([employee("E1", title="Lead", at=T0 + dt.timedelta(hours=1))])
+    assert (counts.updated, links(organization.id)["E1"]) == (1, ("E0", None))
