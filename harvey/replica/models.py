@@ -19,8 +19,15 @@ from .base import ID_LENGTH, REF_LENGTH, TEXT_LENGTH, ReplicaRecord, enum_choice
 
 def _ref(to: str, related_name: str) -> models.ForeignKey:
     """A resolved reference. Its own index serves "reports of X", "candidates of job Y": a foreign key
-    already implies the organization, so an (organization, fk) index would only duplicate it."""
-    return models.ForeignKey(to, on_delete=models.SET_NULL, null=True, blank=True, related_name=related_name)
+    already implies the organization, so an (organization, fk) index would only duplicate it.
+
+    No database constraint: the link is derived data — the sync writes it only from a row it just found in
+    the same organization, and the external id beside it is the truth — so a constraint would buy nothing
+    but a trigger lookup per written row (a second per-row index probe in a 100k-employee sync). Django's
+    collector still applies SET_NULL when a target row is deleted."""
+    return models.ForeignKey(
+        to, on_delete=models.SET_NULL, null=True, blank=True, related_name=related_name, db_constraint=False
+    )
 
 
 def _index(name: str, *fields: str) -> models.Index:
