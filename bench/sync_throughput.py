@@ -309,13 +309,14 @@ def report(n: int, small_n: int, r: dict[str, Any]) -> list[str]:
     out += [
         "",
         f"closing note: paging (fetch, validate, write; overlapped) took {paging:.2f} s = {n / paging:,.0f} records/s;",
-        f"the end of the run took {finish:.2f} s, {resolve:.2f} s of it resolving references: links to records already",
-        "stored are filled as rows are written, so it rewrites only rows paged before their manager (~half here).",
-        f"Per page, the commit costs {commit - copy:.2f} s beyond the COPY in total (target look-ups, PostgreSQL's",
-        "deferred FK checks of the links at each commit, checkpoint under the fence, quarantine, SyncRun counters);",
-        "the writer thread is the slow side, the event loop (fetch + validate) waits for it. What would close the",
-        "gap: less PostgreSQL work per row (ten indexes and two FK checks per employee row; an unindexed or HOT-able",
-        "manager link), a second writer connection, then validate_json from the raw bytes on the event loop.",
+        f"the end of the run took {finish:.2f} s, {resolve:.2f} s of it checking references: a first sync writes every",
+        "link with its row (ids are reserved for records named before they arrive), so nothing is re-linked.",
+        f"Per page, the writer thread spends {commit - copy:.2f} s beyond the COPY in total (row tuples, checkpoint",
+        "under the fence, look-ups in other tables, counters) — much of it waiting for the GIL, which the",
+        "event loop holds while it fetches and validates the next pages: one interpreter does all the Python work",
+        "(fetch + orjson, pydantic, row tuples, psycopg's per-row COPY). What would close the gap: the Python work in",
+        "two processes (fetch/validate and write), a cheaper COPY payload (binary, pre-built buffer), validate_json",
+        "on the raw bytes, and a second writer connection for PostgreSQL's side.",
     ]
     return out
 

@@ -85,6 +85,9 @@ class ReplicaWriter:
         # None until the first write: then whether the organization had no row here (COPY straight in).
         self._fresh: bool | None = None
         self._analyzed = False  # see _analyze_if_stale
+        # During a first sync: external id -> row id of every record this writer wrote or reserved an id for
+        # (a manager named before their own page arrives gets the id now and keeps it when it comes).
+        self._run_ids: dict[str, int] = {}
 
     @property
     def connection(self):
@@ -181,9 +184,10 @@ class ReplicaWriter:
         synced before the employees) is filled in while the row is written, so the run's final
         `resolve_references` rewrites only rows whose target came later (a report paged before their
         manager). While this organization's rows are all new (a first sync) the batch is COPYed straight
-        into the table under a savepoint, with ids taken from the table's sequence beforehand so that
-        references within the batch are filled in too; the first key conflict (a record seen twice in one
-        run) rolls that back to the staged upsert and ends the fast path for the writer.
+        into the table under a savepoint, with ids taken from the table's sequence beforehand — also for
+        the records of this table the batch names that have not arrived yet (`_reserve_for`), so every
+        link is written with its row and nothing is re-linked at the end; the first key conflict (a record
+        seen twice in one run) rolls that back to the staged upsert and ends the fast path for the writer.
 
         Rejected after measuring: linking the rows that waited for this batch's records page by page
         (`UPDATE … WHERE manager_id = ANY(batch ids) AND manager_ref IS NULL`). The writer thread is the
@@ -199,13 +203,14 @@ class ReplicaWriter:
             key = list(columns).index("external_id")
             refs = self._references(columns)
             with self.connection.cursor() as cursor:
-                known = self._lookup_targets(cursor, refs, columns, tuples)
+                # A first sync knows its own rows without asking: only other tables are looked up.
+                looked_up = [ref for ref in refs if not (self._fresh and ref.target == self.entity)]
+                known = self._lookup_targets(cursor, looked_up, columns, tuples)
                 if self._fresh:
-                    ids = self._reserve_ids(cursor, len(tuples))
-                    batch = dict(zip((values[key] for values in tuples), ids, strict=True))
-                    own = {ref: {**known[ref], **batch} if ref.target == self.entity else known[ref] for ref in refs}
+                    run_ids = self._reserve_for(cursor, columns, key, refs, tuples)
+                    own = {ref: run_ids if ref.target == self.entity else known[ref] for ref in refs}
                     links = _linker(refs, own, columns)
-                    rows = [(pk, *values, *links(values)) for pk, values in zip(ids, tuples, strict=True)]
+                    rows = [(run_ids[values[key]], *values, *links(values)) for values in tuples]
                     try:
                         with transaction.atomic(using=self.using):  # a savepoint: a conflict undoes only this COPY
                             self._copy(_q(self.table), ["id", *columns, *self._fk_columns(refs)], rows)
@@ -215,6 +220,8 @@ class ReplicaWriter:
                         if not isinstance(e.__cause__, UniqueViolation):
                             raise
                         self._fresh = False  # a record came twice in this run (or from elsewhere): upsert
+                if len(looked_up) != len(refs):  # leaving the first-sync path: look this table's targets up too
+                    known = self._lookup_targets(cursor, refs, columns, tuples)
                 links = _linker(refs, known, columns)
                 rows = [(*values, *links(values)) for values in tuples]
                 return self._upsert_staged(cursor, [*columns, *self._fk_columns(refs)], rows)
@@ -271,6 +278,24 @@ class ReplicaWriter:
                 )
                 found[ref] = dict(cursor.fetchall())
         return found
+
+    def _reserve_for(self, cursor, columns, key: int, refs, tuples) -> dict[str, int]:
+        """Row ids for this batch's records and for the records they name in this table that have not
+        arrived yet (forward references), taken from the table's sequence.
+
+        A link to a reserved id points at no row until its record is written later in the run; without a
+        database constraint that is allowed, and the run's final `resolve_references` clears any link whose
+        record never came. So a first sync needs neither look-ups of its own rows nor a re-link pass."""
+        run_ids = self._run_ids
+        wanted = [values[key] for values in tuples]
+        for ref in refs:
+            if ref.target == self.entity:
+                at = list(columns).index(ref.source_field)
+                wanted.extend(values[at] for values in tuples if values[at] is not None)
+        new = [xid for xid in dict.fromkeys(wanted) if xid not in run_ids]
+        if new:
+            run_ids.update(zip(new, self._reserve_ids(cursor, len(new)), strict=True))
+        return run_ids
 
     def _reserve_ids(self, cursor, count: int) -> list[int]:
         cursor.execute(

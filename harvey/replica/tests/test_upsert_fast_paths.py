@@ -133,14 +133,31 @@ def test_references_to_stored_records_are_filled_as_the_rows_are_written(organiz
     assert links(organization.id) == {"E0": (None, None), "E1": ("E0", "D1"), "E2": ("E1", None)}
 
 
-def test_a_reference_to_a_later_page_waits_for_the_run_end_resolution(organization):
+def test_a_reference_to_a_later_page_is_linked_once_its_record_arrives(organization):
     writer = ReplicaWriter("employees", organization.id, "mock")
     started = dt.datetime.now(dt.UTC)
     writer.upsert_records([employee("E1", manager_id="E9")])
     writer.upsert_records([employee("E9", manager_id=None)])
-    assert links(organization.id)["E1"] == (None, None)  # kept by external id, not linked yet
     writer.resolve_references(touched_since=started)
     assert links(organization.id)["E1"] == ("E9", None)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="id reservation is the PostgreSQL first-sync path")
+def test_a_first_sync_writes_forward_links_with_the_row_without_a_relink_pass(organization):
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    writer.upsert_records([employee("E1", manager_id="E9")])
+    writer.upsert_records([employee("E9", manager_id=None)])
+    assert links(organization.id)["E1"] == ("E9", None)  # the id reserved for E9 is the one it was given
+
+
+def test_a_forward_link_whose_record_never_comes_is_cleared_and_the_external_id_kept(organization):
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    started = dt.datetime.now(dt.UTC)
+    writer.upsert_records([employee("E1", manager_id="E404")])
+    writer.resolve_references(touched_since=started)
+    row = Employee.objects.get(organization_id=organization.id, external_id="E1")
+    assert row.manager_ref_id is None
+    assert row.manager_id == "E404"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite links in resolve_references only")
