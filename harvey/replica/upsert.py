@@ -45,6 +45,7 @@ KEY = ("organization_id", "external_id")
 BOOKKEEPING = ("synced_at",)
 FIXED = ("organization_id", "hrms_type", "synced_at", "deleted_at")  # stamped by the writer on every row
 SQLITE_CHUNK = 500  # keeps `IN (...)` lists under SQLite's bound-parameter limit
+RUN_IDS_LIMIT = 250_000  # external id -> row id entries a first sync keeps in memory (~30 MB)
 
 
 @dataclass
@@ -206,6 +207,12 @@ class ReplicaWriter:
                 # A first sync knows its own rows without asking: only other tables are looked up.
                 looked_up = [ref for ref in refs if not (self._fresh and ref.target == self.entity)]
                 known = self._lookup_targets(cursor, looked_up, columns, tuples)
+                if self._fresh and len(self._run_ids) > RUN_IDS_LIMIT:
+                    # Memory stays bounded whatever the organization's size: past this many records the run
+                    # goes on through the upsert path, and forward links are settled by the final resolution.
+                    self._fresh = False
+                    known = self._lookup_targets(cursor, refs, columns, tuples)
+                    looked_up = refs
                 if self._fresh:
                     run_ids = self._reserve_for(cursor, columns, key, refs, tuples)
                     own = {ref: run_ids if ref.target == self.entity else known[ref] for ref in refs}
