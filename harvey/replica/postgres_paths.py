@@ -1,0 +1,225 @@
+"""ReplicaWriter's PostgreSQL paths: COPY, the staged upsert, links written with their rows, set-based re-linking.
+
+A mixin of `ReplicaWriter` (harvey/replica/upsert.py), kept apart because it is one idea of its own: how a
+batch reaches PostgreSQL at close to the speed of a bare COPY. It uses the writer's state (`table`, `entity`,
+`organization_id`, `using`, `_fresh`, `_run_ids`, `_analyzed`, the column metadata) and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from psycopg.errors import UniqueViolation
+
+from .counts import UpsertCounts
+from .registry import REFERENCES, Reference, replica_model
+
+RUN_IDS_LIMIT = 250_000  # external id -> row id entries a first sync keeps in memory (~30 MB)
+
+
+def quote(name: str) -> str:
+    return f'"{name}"'
+
+
+_q = quote
+
+
+class PostgresPaths:
+    """The PostgreSQL half of ReplicaWriter."""
+
+    def _write_postgresql(self, columns: Sequence[str], tuples: list[tuple[Any, ...]]) -> UpsertCounts:
+        """Write one batch with its references resolved as far as they can be now.
+
+        Every reference to a record already stored (an earlier page, an earlier run, the departments
+        synced before the employees) is filled in while the row is written, so the run's final
+        `resolve_references` rewrites only rows whose target came later (a report paged before their
+        manager). While this organization's rows are all new (a first sync) the batch is COPYed straight
+        into the table under a savepoint, with ids taken from the table's sequence beforehand — also for
+        the records of this table the batch names that have not arrived yet (`_reserve_for`), so every
+        link is written with its row and nothing is re-linked at the end; the first key conflict (a record
+        seen twice in one run) rolls that back to the staged upsert and ends the fast path for the writer.
+
+        Rejected after measuring: linking the rows that waited for this batch's records page by page
+        (`UPDATE … WHERE manager_id = ANY(batch ids) AND manager_ref IS NULL`). The writer thread is the
+        slow side of the pipeline, so the same rewrites cost more there (12.7 s vs 9.5 s for a
+        100k-employee first sync, with or without an (organization, manager_id) index) than in the one
+        set-based UPDATE at the end.
+        """
+        with transaction.atomic(using=self.using, savepoint=False):
+            if self._fresh is None:
+                self._fresh = (
+                    not self.model.all_objects.using(self.using).filter(organization_id=self.organization_id).exists()
+                )
+            key = list(columns).index("external_id")
+            refs = self._references(columns)
+            with self.connection.cursor() as cursor:
+                # A first sync knows its own rows without asking: only other tables are looked up.
+                looked_up = [ref for ref in refs if not (self._fresh and ref.target == self.entity)]
+                known = self._lookup_targets(cursor, looked_up, columns, tuples)
+                if self._fresh and len(self._run_ids) > RUN_IDS_LIMIT:
+                    # Memory stays bounded whatever the organization's size: past this many records the run
+                    # goes on through the upsert path, and forward links are settled by the final resolution.
+                    self._fresh = False
+                    known = self._lookup_targets(cursor, refs, columns, tuples)
+                    looked_up = refs
+                if self._fresh:
+                    run_ids = self._reserve_for(cursor, columns, key, refs, tuples)
+                    own = {ref: run_ids if ref.target == self.entity else known[ref] for ref in refs}
+                    links = _linker(refs, own, columns)
+                    rows = [(run_ids[values[key]], *values, *links(values)) for values in tuples]
+                    try:
+                        with transaction.atomic(using=self.using):  # a savepoint: a conflict undoes only this COPY
+                            self._copy(_q(self.table), ["id", *columns, *self._fk_columns(refs)], rows)
+                        self._analyze_if_stale(cursor, len(rows))
+                        return UpsertCounts(inserted=len(tuples))
+                    except IntegrityError as e:
+                        if not isinstance(e.__cause__, UniqueViolation):
+                            raise
+                        self._fresh = False  # a record came twice in this run (or from elsewhere): upsert
+                if len(looked_up) != len(refs):  # leaving the first-sync path: look this table's targets up too
+                    known = self._lookup_targets(cursor, refs, columns, tuples)
+                links = _linker(refs, known, columns)
+                rows = [(*values, *links(values)) for values in tuples]
+                return self._upsert_staged(cursor, [*columns, *self._fk_columns(refs)], rows)
+
+    def _copy(self, table: str, columns: Sequence[str], tuples: list[tuple[Any, ...]]) -> None:
+        cols = ", ".join(_q(col) for col in columns)
+        with (
+            self.connection.cursor() as cursor,
+            self.connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,  # psycopg 3: COPY is its own API
+        ):
+            write = copy.write_row
+            for values in tuples:
+                write(values)
+
+    def _analyze_if_stale(self, cursor, written: int) -> None:
+        """Once per writer: if the planner still believes the table holds fewer rows than this first sync
+        has just written (an empty table, or one emptied and vacuumed), refresh its statistics.
+
+        Otherwise every plan made during the run — the foreign-key checks PostgreSQL runs at each commit
+        for the links just written, the look-ups of reference targets — is made for an empty table: a
+        sequential scan per checked row, which turned a 100k-employee first sync from seconds into
+        minutes. ANALYZE counts this transaction's own rows and invalidates those cached plans.
+        """
+        if self._analyzed:
+            return
+        self._analyzed = True
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [self.table])
+        (estimate,) = cursor.fetchone()
+        if estimate < written:
+            cursor.execute(f"ANALYZE {_q(self.table)}")
+
+    def _references(self, columns: Sequence[str]) -> list[Reference]:
+        """The entity's references whose external-id column this batch writes (a batch without the column
+        leaves the stored link alone)."""
+        return [ref for ref in REFERENCES.get(self.entity, ()) if ref.source_field in columns]
+
+    def _fk_columns(self, refs: Sequence[Reference]) -> list[str]:
+        return [self.model._meta.get_field(ref.fk).column for ref in refs]
+
+    def _lookup_targets(self, cursor, refs, columns, tuples) -> dict[Reference, dict[str, int]]:
+        """external id -> row id of every target the batch names that is already stored (one query per
+        reference, by the targets' unique key: a single scan, whatever the table's statistics say)."""
+        found: dict[Reference, dict[str, int]] = {}
+        for ref in refs:
+            at = list(columns).index(ref.source_field)
+            wanted = list({values[at] for values in tuples if values[at] is not None})
+            found[ref] = {}
+            if wanted:
+                target = _q(replica_model(ref.target)._meta.db_table)
+                cursor.execute(
+                    f"SELECT external_id, id FROM {target} WHERE organization_id = %s AND external_id = ANY(%s)",
+                    [self.organization_id, wanted],
+                )
+                found[ref] = dict(cursor.fetchall())
+        return found
+
+    def _reserve_for(self, cursor, columns, key: int, refs, tuples) -> dict[str, int]:
+        """Row ids for this batch's records and for the records they name in this table that have not
+        arrived yet (forward references), taken from the table's sequence.
+
+        A link to a reserved id points at no row until its record is written later in the run; without a
+        database constraint that is allowed, and the run's final `resolve_references` clears any link whose
+        record never came. So a first sync needs neither look-ups of its own rows nor a re-link pass."""
+        run_ids = self._run_ids
+        wanted = [values[key] for values in tuples]
+        for ref in refs:
+            if ref.target == self.entity:
+                at = list(columns).index(ref.source_field)
+                wanted.extend(values[at] for values in tuples if values[at] is not None)
+        new = [xid for xid in dict.fromkeys(wanted) if xid not in run_ids]
+        if new:
+            run_ids.update(zip(new, self._reserve_ids(cursor, len(new)), strict=True))
+        return run_ids
+
+    def _reserve_ids(self, cursor, count: int) -> list[int]:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [self.table, count]
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+    def _upsert_staged(self, cursor, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> UpsertCounts:
+        """COPY into the connection's staging table, then one INSERT … ON CONFLICT that writes only rows
+        that differ (a link counts as data only when the row is written anyway)."""
+        stage = _q(f"_stage_{self.table}")
+        cols = ", ".join(_q(col) for col in columns)
+        sets, where = self._update_clause("EXCLUDED", _q(self.table), "IS DISTINCT FROM")
+        links = "".join(f", {_q(col)} = EXCLUDED.{_q(col)}" for col in columns if col not in self._fields)
+        # Once per connection; ON COMMIT DELETE ROWS empties it after every batch (the caller's commit),
+        # and a savepoint rolled back may have left a batch behind: cleared first.
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
+            f"SELECT * FROM {_q(self.table)} WITH NO DATA"
+        )
+        cursor.execute(f"DELETE FROM {stage}")
+        self._copy(stage, columns, rows)
+        cursor.execute(
+            f"INSERT INTO {_q(self.table)} ({cols}) SELECT {cols} FROM {stage} "
+            f"ON CONFLICT (organization_id, external_id) DO UPDATE SET {sets}{links} WHERE {where} "
+            "RETURNING (xmax = 0)"
+        )
+        flags = cursor.fetchall()
+        inserted = sum(1 for (is_insert,) in flags if is_insert)
+        return UpsertCounts(inserted=inserted, updated=len(flags) - inserted, unchanged=len(rows) - len(flags))
+
+    def _resolve_references_postgresql(self, touched_since: dt.datetime | None) -> int:
+        """Every reference of the table in one UPDATE … FROM with hash joins: each row that changes is
+        rewritten once (with all its indexes), not once per reference, and no subquery runs per row."""
+        refs = REFERENCES[self.entity]
+        table = _q(self.table)
+        joins, sets, differs, waiting = [], [], [], []
+        for n, ref in enumerate(refs):
+            fk_col = _q(self.model._meta.get_field(ref.fk).column)
+            target = _q(replica_model(ref.target)._meta.db_table)
+            src = _q(ref.source_field)
+            joins.append(
+                f"LEFT JOIN {target} r{n} ON r{n}.organization_id = s.organization_id AND r{n}.external_id = s.{src}"
+            )
+            sets.append(f"{fk_col} = r{n}.id")
+            differs.append(f"t.{fk_col} IS DISTINCT FROM r{n}.id")
+            waiting.append(f"(s.{fk_col} IS NULL AND s.{src} IS NOT NULL)")
+        params: list[Any] = [self.organization_id]
+        scope = ""
+        if touched_since is not None:
+            scope = f" AND (s.synced_at >= %s OR {' OR '.join(waiting)})"
+            params.append(touched_since)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} t SET {', '.join(sets)} FROM {table} s {' '.join(joins)} "
+                f"WHERE t.id = s.id AND s.organization_id = %s{scope} AND ({' OR '.join(differs)})",
+                params,
+            )
+            return max(cursor.rowcount, 0)
+
+
+def _linker(
+    refs: Sequence[Reference], targets: dict[Reference, dict[str, int]], columns: Sequence[str]
+) -> Callable[[tuple[Any, ...]], tuple[int | None, ...]]:
+    """values -> the row's link for each reference: the id of the target it names, or None while that
+    target is not stored."""
+    lookups = [(list(columns).index(ref.source_field), targets[ref].get) for ref in refs]
+    return lambda values: tuple(get(values[at]) for at, get in lookups)
