@@ -8,10 +8,15 @@ batch reaches PostgreSQL at close to the speed of a bare COPY. It uses the write
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, transaction
+from psycopg import Copy
+from psycopg.copy import FileWriter
 from psycopg.errors import UniqueViolation
 
 from .counts import UpsertCounts
@@ -31,70 +36,89 @@ class PostgresPaths:
     """The PostgreSQL half of ReplicaWriter."""
 
     def _write_postgresql(self, columns: Sequence[str], tuples: list[tuple[Any, ...]]) -> UpsertCounts:
-        """Write one batch with its references resolved as far as they can be now.
+        """Prepare and write one batch on this thread (see `_prepare_postgresql` and `_write_prepared`)."""
+        return self._write_prepared(self._prepare_postgresql(columns, tuples))
+
+    def _prepare_postgresql(self, columns: Sequence[str], tuples: list[tuple[Any, ...]]) -> PreparedBatch:
+        """Everything about a batch that need not happen inside its transaction: its links, and its COPY data.
 
         Every reference to a record already stored (an earlier page, an earlier run, the departments
-        synced before the employees) is filled in while the row is written, so the run's final
-        `resolve_references` rewrites only rows whose target came later (a report paged before their
-        manager). While this organization's rows are all new (a first sync) the batch is COPYed straight
-        into the table under a savepoint, with ids taken from the table's sequence beforehand — also for
-        the records of this table the batch names that have not arrived yet (`_reserve_for`), so every
-        link is written with its row and nothing is re-linked at the end; the first key conflict (a record
-        seen twice in one run) rolls that back to the staged upsert and ends the fast path for the writer.
+        synced before the employees) is filled in now, so the run's final `resolve_references` rewrites
+        only rows whose target came later (a report paged before their manager). While this organization's
+        rows are all new (a first sync) the batch will be COPYed straight into the table, with ids taken
+        from the table's sequence now — also for the records of this table the batch names that have not
+        arrived yet (`_reserve_for`), so every link is written with its row and nothing is re-linked at the
+        end. Otherwise the data is for the staging table of `_upsert_staged`.
+
+        The sync engine calls this on a thread of its own with a connection of its own while the previous
+        batch is being written (only committed rows are visible there; a link missed for that reason is the
+        final resolution's to write). Only this method changes `_run_ids`, and only it starts the first-sync
+        path; `_write_prepared` may only end it.
 
         Rejected after measuring: linking the rows that waited for this batch's records page by page
-        (`UPDATE … WHERE manager_id = ANY(batch ids) AND manager_ref IS NULL`). The writer thread is the
-        slow side of the pipeline, so the same rewrites cost more there (12.7 s vs 9.5 s for a
-        100k-employee first sync, with or without an (organization, manager_id) index) than in the one
-        set-based UPDATE at the end.
+        (`UPDATE … WHERE manager_id = ANY(batch ids) AND manager_ref IS NULL`): 12.7 s vs 9.5 s for a
+        100k-employee first sync, against the one set-based UPDATE at the end.
+        """
+        if self._fresh is None:
+            self._fresh = (
+                not self.model.all_objects.using(self.using).filter(organization_id=self.organization_id).exists()
+            )
+        key = list(columns).index("external_id")
+        refs = self._references(columns)
+        with self.connection.cursor() as cursor:
+            if self._fresh and len(self._run_ids) > RUN_IDS_LIMIT:
+                # Memory stays bounded whatever the organization's size: past this many records the run goes
+                # on through the upsert path, and forward links are settled by the final resolution.
+                self._fresh = False
+            fresh = self._fresh
+            # A first sync knows its own rows without asking: only other tables are looked up.
+            looked_up = [ref for ref in refs if not (fresh and ref.target == self.entity)]
+            known = self._lookup_targets(cursor, looked_up, columns, tuples)
+            if fresh:
+                run_ids = self._reserve_for(cursor, columns, key, refs, tuples)
+                own = {ref: run_ids if ref.target == self.entity else known[ref] for ref in refs}
+                links = _linker(refs, own, columns)
+                rows = [(run_ids[values[key]], *values, *links(values)) for values in tuples]
+                copy_columns = ["id", *columns, *self._fk_columns(refs)]
+            else:
+                links = _linker(refs, known, columns)
+                rows = [(*values, *links(values)) for values in tuples]
+                copy_columns = [*columns, *self._fk_columns(refs)]
+            payload = _copy_payload(cursor.connection, rows)
+        return PreparedBatch(columns, tuples, copy_columns, payload, len(rows), fresh)
+
+    def _write_prepared(self, batch: PreparedBatch) -> UpsertCounts:
+        """Write a prepared batch in the caller's transaction.
+
+        A first-sync batch is COPYed straight into the table under a savepoint; the first key conflict (a
+        record seen twice in one run, or written meanwhile by a webhook) rolls that back, ends the fast path
+        for the writer and writes the batch through the staged upsert instead.
         """
         with transaction.atomic(using=self.using, savepoint=False):
-            if self._fresh is None:
-                self._fresh = (
-                    not self.model.all_objects.using(self.using).filter(organization_id=self.organization_id).exists()
-                )
-            key = list(columns).index("external_id")
-            refs = self._references(columns)
+            if batch.fresh and not self._fresh:  # the fast path ended after this batch was prepared
+                batch = self._prepare_postgresql(batch.columns, batch.tuples)
             with self.connection.cursor() as cursor:
-                # A first sync knows its own rows without asking: only other tables are looked up.
-                looked_up = [ref for ref in refs if not (self._fresh and ref.target == self.entity)]
-                known = self._lookup_targets(cursor, looked_up, columns, tuples)
-                if self._fresh and len(self._run_ids) > RUN_IDS_LIMIT:
-                    # Memory stays bounded whatever the organization's size: past this many records the run
-                    # goes on through the upsert path, and forward links are settled by the final resolution.
-                    self._fresh = False
-                    known = self._lookup_targets(cursor, refs, columns, tuples)
-                    looked_up = refs
-                if self._fresh:
-                    run_ids = self._reserve_for(cursor, columns, key, refs, tuples)
-                    own = {ref: run_ids if ref.target == self.entity else known[ref] for ref in refs}
-                    links = _linker(refs, own, columns)
-                    rows = [(run_ids[values[key]], *values, *links(values)) for values in tuples]
+                if batch.fresh:
                     try:
                         with transaction.atomic(using=self.using):  # a savepoint: a conflict undoes only this COPY
-                            self._copy(_q(self.table), ["id", *columns, *self._fk_columns(refs)], rows)
-                        self._analyze_if_stale(cursor, len(rows))
-                        return UpsertCounts(inserted=len(tuples))
+                            self._copy(_q(self.table), batch.copy_columns, batch.payload)
+                        self._analyze_if_stale(cursor, batch.rows)
+                        return UpsertCounts(inserted=batch.rows)
                     except IntegrityError as e:
                         if not isinstance(e.__cause__, UniqueViolation):
                             raise
                         self._fresh = False  # a record came twice in this run (or from elsewhere): upsert
-                if len(looked_up) != len(refs):  # leaving the first-sync path: look this table's targets up too
-                    known = self._lookup_targets(cursor, refs, columns, tuples)
-                links = _linker(refs, known, columns)
-                rows = [(*values, *links(values)) for values in tuples]
-                return self._upsert_staged(cursor, [*columns, *self._fk_columns(refs)], rows)
+                        batch = self._prepare_postgresql(batch.columns, batch.tuples)
+                return self._upsert_staged(cursor, batch)
 
-    def _copy(self, table: str, columns: Sequence[str], tuples: list[tuple[Any, ...]]) -> None:
+    def _copy(self, table: str, columns: Sequence[str], payload: bytes) -> None:
         cols = ", ".join(_q(col) for col in columns)
         with (
             self.connection.cursor() as cursor,
             self.connection.wrap_database_errors,
             cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,  # psycopg 3: COPY is its own API
         ):
-            write = copy.write_row
-            for values in tuples:
-                write(values)
+            copy.write(payload)
 
     def _analyze_if_stale(self, cursor, written: int) -> None:
         """Once per writer: if the planner still believes the table holds fewer rows than this first sync
@@ -162,10 +186,11 @@ class PostgresPaths:
         )
         return [pk for (pk,) in cursor.fetchall()]
 
-    def _upsert_staged(self, cursor, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> UpsertCounts:
+    def _upsert_staged(self, cursor, batch: PreparedBatch) -> UpsertCounts:
         """COPY into the connection's staging table, then one INSERT … ON CONFLICT that writes only rows
         that differ (a link counts as data only when the row is written anyway)."""
         stage = _q(f"_stage_{self.table}")
+        columns = batch.copy_columns
         cols = ", ".join(_q(col) for col in columns)
         sets, where = self._update_clause("EXCLUDED", _q(self.table), "IS DISTINCT FROM")
         links = "".join(f", {_q(col)} = EXCLUDED.{_q(col)}" for col in columns if col not in self._fields)
@@ -176,7 +201,7 @@ class PostgresPaths:
             f"SELECT * FROM {_q(self.table)} WITH NO DATA"
         )
         cursor.execute(f"DELETE FROM {stage}")
-        self._copy(stage, columns, rows)
+        self._copy(stage, columns, batch.payload)
         cursor.execute(
             f"INSERT INTO {_q(self.table)} ({cols}) SELECT {cols} FROM {stage} "
             f"ON CONFLICT (organization_id, external_id) DO UPDATE SET {sets}{links} WHERE {where} "
@@ -184,7 +209,7 @@ class PostgresPaths:
         )
         flags = cursor.fetchall()
         inserted = sum(1 for (is_insert,) in flags if is_insert)
-        return UpsertCounts(inserted=inserted, updated=len(flags) - inserted, unchanged=len(rows) - len(flags))
+        return UpsertCounts(inserted=inserted, updated=len(flags) - inserted, unchanged=batch.rows - len(flags))
 
     def _resolve_references_postgresql(self, touched_since: dt.datetime | None) -> int:
         """Every reference of the table in one UPDATE … FROM with hash joins: each row that changes is
@@ -214,6 +239,30 @@ class PostgresPaths:
                 params,
             )
             return max(cursor.rowcount, 0)
+
+
+@dataclass
+class PreparedBatch:
+    """One batch as `_prepare_postgresql` left it: COPY data for the table (`fresh`) or for staging."""
+
+    columns: Sequence[str]  # the batch's own columns, and its value tuples: to prepare it again
+    tuples: list[tuple[Any, ...]]
+    copy_columns: list[str]  # the columns of `payload`: the batch's, with the row id and the links
+    payload: bytes
+    rows: int
+    fresh: bool
+
+
+def _copy_payload(connection: psycopg.Connection, rows: list[tuple[Any, ...]]) -> bytes:
+    """The rows as COPY text data, formatted by psycopg (its C formatter, the connection's adapters) into
+    memory: writing it later is one `copy.write`, which keeps the transaction's thread free of per-row work.
+    The cursor only lends its adapters; nothing is sent."""
+    buffer = io.BytesIO()
+    with Copy(connection.cursor(), binary=False, writer=FileWriter(buffer)) as copy:
+        write = copy.write_row
+        for values in rows:
+            write(values)
+    return buffer.getvalue()
 
 
 def _linker(

@@ -37,7 +37,7 @@ from django.utils import timezone
 from pydantic import BaseModel
 
 from .counts import UpsertCounts
-from .postgres_paths import PostgresPaths
+from .postgres_paths import PostgresPaths, PreparedBatch
 from .postgres_paths import quote as _q
 from .registry import REFERENCES, canonical_to_rows, replica_model
 from .rowplan import RowPlan
@@ -100,16 +100,32 @@ class ReplicaWriter(PostgresPaths):
             rows = [row for record in records for row in canonical_to_rows(self.entity, record)]
             return self.upsert(rows, synced_at=synced_at)
         latest = _latest_records(records)
-        plan = self._plan(type(latest[0]))
-        fixed = {"organization_id": self.organization_id, "hrms_type": self.hrms_type, "deleted_at": None}
-        fixed["synced_at"] = synced_at or timezone.now()
         if any(type(record) is not type(latest[0]) for record in latest):  # mixed shapes: one plan each
             counts = UpsertCounts()
             for schema in {type(record) for record in latest}:
-                counts += self.upsert_records([r for r in latest if type(r) is schema], synced_at=fixed["synced_at"])
+                counts += self.upsert_records([r for r in latest if type(r) is schema], synced_at=synced_at)
             return counts
-        tuples = plan.rows(latest, [fixed[col] for col in plan.fixed])
-        return self._write_postgresql(plan.columns, tuples)
+        return self._write_prepared(self.prepare_records(latest, synced_at=synced_at))
+
+    def prepare_records(
+        self, records: Sequence[BaseModel], *, synced_at: dt.datetime | None = None
+    ) -> PreparedBatch | None:
+        """The part of `upsert_records` that can run ahead, outside the batch's transaction (links, COPY data;
+        see `_prepare_postgresql`); `write_prepared` finishes it. None where nothing is prepared ahead
+        (not PostgreSQL, leave balances, a batch of mixed shapes): `upsert_records` writes those."""
+        if not records or self.entity == "leave_balances" or self.connection.vendor != "postgresql":
+            return None
+        latest = _latest_records(records)
+        if any(type(record) is not type(latest[0]) for record in latest):
+            return None
+        plan = self._plan(type(latest[0]))
+        fixed = {"organization_id": self.organization_id, "hrms_type": self.hrms_type, "deleted_at": None}
+        fixed["synced_at"] = synced_at or timezone.now()
+        return self._prepare_postgresql(plan.columns, plan.rows(latest, [fixed[col] for col in plan.fixed]))
+
+    def write_prepared(self, batch: PreparedBatch) -> UpsertCounts:
+        """Write a batch from `prepare_records` in the caller's transaction."""
+        return self._write_prepared(batch)
 
     def _plan(self, schema: type[BaseModel]) -> RowPlan:
         plan = self._plans.get(schema)

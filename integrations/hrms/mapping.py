@@ -47,6 +47,11 @@ def is_tombstone(raw: Mapping[str, Any]) -> bool:
     return raw.get("deleted") is True
 
 
+# Records validated per call. One call for a 1,000-record page holds the GIL for several milliseconds, which
+# the sync's writer thread would spend waiting to send its next statement; 100 costs nothing measurable.
+VALIDATE_CHUNK = 100
+
+
 @cache
 def _list_validator(schema: type[BaseModel]) -> TypeAdapter:
     return TypeAdapter(list[schema])
@@ -64,8 +69,8 @@ def build_page(
     """Sort one page of raw items into valid records, tombstones and invalid records.
 
     With `schema` (an adapter whose `to_canonical` is plain validation against it), the page's records are
-    validated in one call — a third cheaper than one call per record; only a page that fails is validated
-    again record by record, so InvalidRecord still names the bad record and the rest of the page goes on.
+    validated a chunk per call — a third cheaper than one call per record; only a chunk that fails is
+    validated again record by record, so InvalidRecord still names the bad record and the rest goes on.
     """
     page: RecordPage = RecordPage(entity, cursor=cursor)
     raws: list[Mapping[str, Any]] = []
@@ -78,15 +83,22 @@ def build_page(
                 page.invalid.append(e)
         else:
             raws.append(raw)
-    if schema is not None:
+    if schema is None:
+        _validate_each(raws, to_canonical, page)
+        return page
+    validator = _list_validator(schema)
+    for start in range(0, len(raws), VALIDATE_CHUNK):
+        chunk = raws[start : start + VALIDATE_CHUNK]
         try:
-            page.records = _list_validator(schema).validate_python(raws)
-            return page
-        except ValidationError:
-            pass  # one bad record: find it below
+            page.records.extend(validator.validate_python(chunk))
+        except ValidationError:  # a bad record: validate this chunk one by one to name it
+            _validate_each(chunk, to_canonical, page)
+    return page
+
+
+def _validate_each(raws: Iterable[Mapping[str, Any]], to_canonical: Callable[[Mapping[str, Any]], Any], page) -> None:
     for raw in raws:
         try:
             page.records.append(to_canonical(raw))
         except InvalidRecord as e:
             page.invalid.append(e)
-    return page

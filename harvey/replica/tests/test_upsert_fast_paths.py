@@ -167,3 +167,33 @@ def test_the_upsert_path_links_updated_rows_to_stored_targets(organization):
     later = ReplicaWriter("employees", organization.id, "mock")  # not a first sync: stage + upsert
     counts = later.upsert_records([employee("E1", title="Lead", at=T0 + dt.timedelta(hours=1))])
     assert (counts.updated, links(organization.id)["E1"]) == (1, ("E0", None))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="batches are prepared ahead on PostgreSQL only")
+def test_batches_prepared_ahead_for_the_first_sync_path_are_upserted_once_that_path_ends(organization):
+    """The sync prepares the next pages while one is written: a page prepared for a bare COPY whose write
+    meets a record already stored (the fast path ends there) and a page prepared before that happened are
+    both written exactly, and their links settle."""
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    writer.upsert_records([employee("E1", manager_id=None)])
+    later = T0 + dt.timedelta(hours=1)
+    twice = writer.prepare_records([employee("E1", title="Staff", at=later, manager_id=None), employee("E2")])
+    after = writer.prepare_records([employee("E3", manager_id="E2")])
+    assert twice.fresh
+    assert after.fresh
+    with transaction.atomic():
+        counts = [writer.write_prepared(twice), writer.write_prepared(after)]
+        writer.resolve_references()
+    assert [(n.inserted, n.updated) for n in counts] == [(1, 1), (1, 0)]
+    rows = {e.external_id: e for e in Employee.objects.filter(organization_id=organization.id)}
+    assert rows["E1"].job_title == "Staff"
+    assert rows["E3"].manager_ref_id == rows["E2"].pk
+    assert rows["E2"].manager_ref_id is None
+
+
+def test_prepare_records_leaves_what_it_cannot_prepare_to_upsert_records(organization):
+    writer = ReplicaWriter("employees", organization.id, "mock")
+    mixed = [employee("E1"), c.Employee.model_validate(employee("E2").model_dump())]
+    assert writer.prepare_records(mixed) is None
+    assert writer.prepare_records([]) is None
+    assert writer.upsert_records(mixed).inserted == 2

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -28,7 +29,7 @@ from django.db import transaction
 
 from harvey.organizations.models import HRMSIntegration
 from harvey.replica.registry import REFERENCES
-from harvey.replica.upsert import ReplicaWriter
+from harvey.replica.upsert import PreparedBatch, ReplicaWriter
 
 from .. import canonical as c
 from ..base import HRMSAdapter, RecordPage
@@ -37,7 +38,7 @@ from ..service import build_adapter
 from . import ledger, progress, quarantine
 from .ledger import LeaseLost, RunContext, SyncLocked
 from .models import QuarantinedRecord, SyncRun, SyncState, SyncStatus, SyncTrigger
-from .pipeline import prefetched
+from .pipeline import BatchPreparer, prefetched
 from .pull import ENTITY_ORDER, balances_per_employee
 from .quality import CoverageSampler, emptied_fields
 from .sweep import RosterSweep, sweep_due
@@ -47,6 +48,7 @@ log = logging.getLogger("hrms.sync")
 __all__ = ["ENTITY_ORDER", "LeaseLost", "SyncLocked", "TransientSyncError", "sync_entity", "sync_organization"]
 
 GC_THRESHOLD = 50_000  # see fewer_gc_pauses
+GIL_SLICE_SECONDS = 0.0005  # see short_gil_slices
 COUNTS_EVERY_SECONDS = 1.0  # live counters (run row, cache) are refreshed at most this often
 SINGLE_GETTERS = {"employees": "get_employee", "job_requisitions": "get_job_requisition", "candidates": "get_candidate"}
 
@@ -76,7 +78,7 @@ def sync_entity(
     """
     if entity not in ENTITY_ORDER:
         raise ValueError(f"unknown entity {entity!r}; known: {', '.join(ENTITY_ORDER)}")
-    with fewer_gc_pauses():
+    with fewer_gc_pauses(), short_gil_slices():
         return async_to_sync(_run)(organization_id, entity, trigger, full, adapter_factory, on_progress)
 
 
@@ -95,6 +97,23 @@ def fewer_gc_pauses(threshold: int = GC_THRESHOLD) -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*previous)
+
+
+@contextlib.contextmanager
+def short_gil_slices(interval: float = GIL_SLICE_SECONDS) -> Iterator[None]:
+    """Run with a shorter GIL switch interval (restored afterwards).
+
+    A run has three threads (fetch and validate, prepare, write; see pipeline.py), and the writer's thread
+    needs the GIL for a moment after each of its several round trips per page. With the default 5 ms slice
+    it waits that long each time behind the two busy threads, and PostgreSQL idles meanwhile: measured,
+    the fenced checkpoint alone went from 0.4 s to 1.0 s per 100k-record run.
+    """
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, previous))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 def sync_organization(
@@ -184,17 +203,20 @@ async def _pass(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
     counts.update(pages=0, fetched=0, inserted=0, updated=0, unchanged=0, deleted=0, quarantined=0)
     published = 0.0
     commit = sync_to_async(_commit_page)
-    pages = _pages(adapter, ctx, incremental)
-    async for page in prefetched(pages):
-        sampler.add(page.records)
-        if sweep is not None and not sweep.needs_own_pass:
-            sweep.saw(page)
-        await commit(ctx, writer, page, counts, has_quarantine)
-        if time.monotonic() - published >= COUNTS_EVERY_SECONDS:
-            await _publish(ctx, None, status="running", **counts)
-            published = time.monotonic()
-        if on_progress:
-            on_progress(dict(counts))
+    preparer = BatchPreparer(writer)
+    try:
+        async for page, batch in prefetched(preparer.prepared(prefetched(_pages(adapter, ctx, incremental)))):
+            sampler.add(page.records)
+            if sweep is not None and not sweep.needs_own_pass:
+                sweep.saw(page)
+            await commit(ctx, writer, page, counts, has_quarantine, batch)
+            if time.monotonic() - published >= COUNTS_EVERY_SECONDS:
+                await _publish(ctx, None, status="running", **counts)
+                published = time.monotonic()
+            if on_progress:
+                on_progress(dict(counts))
+    finally:
+        await preparer.aclose()
     if has_quarantine:
         await _retry_quarantined(ctx, adapter, writer, counts)
     if sweep is not None:
@@ -212,14 +234,23 @@ def _pages(adapter: HRMSAdapter, ctx: RunContext, incremental: bool) -> AsyncIte
     return adapter.iter_entity(ctx.entity, updated_since=since, include_deleted=deletions, cursor=ctx.cursor)
 
 
-def _commit_page(ctx: RunContext, writer: ReplicaWriter, page: RecordPage, counts: dict, has_quarantine: bool) -> None:
-    """One page, one transaction: checkpoint under the fence, upserts, tombstones, quarantine."""
+def _commit_page(
+    ctx: RunContext,
+    writer: ReplicaWriter,
+    page: RecordPage,
+    counts: dict,
+    has_quarantine: bool,
+    batch: PreparedBatch | None = None,
+) -> None:
+    """One page, one transaction: checkpoint under the fence, upserts, tombstones, quarantine. `batch` is
+    the page's records already prepared for writing (pipeline.BatchPreparer), where they were."""
     newest = max((r.updated_at for r in (*page.records, *page.tombstones) if r.updated_at), default=None)
     counts["pages"] += 1
     counts["fetched"] += page.fetched
     with transaction.atomic():
         ledger.checkpoint(ctx, cursor=page.cursor, max_updated_at=newest)
-        upserted = writer.upsert_records(page.records)  # = upsert(canonical_to_rows(...)), without the dicts
+        # = upsert(canonical_to_rows(...)), without the dicts
+        upserted = writer.write_prepared(batch) if batch is not None else writer.upsert_records(page.records)
         key = "employee_id" if ctx.entity == "leave_balances" else "external_id"
         deleted = writer.soft_delete([(t.id, t.updated_at) for t in page.tombstones], key=key)
         quarantined = quarantine.quarantine(ctx.organization_id, ctx.entity, ctx.run_id, page.invalid)

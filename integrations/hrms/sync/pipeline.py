@@ -1,8 +1,13 @@
-"""Overlap fetching with writing, in bounded memory.
+"""Overlap fetching, preparing and writing, in bounded memory.
 
-A producer task reads pages from the adapter into a small queue while the consumer writes the previous
-page to the database (in a worker thread, since the ORM is synchronous). At most `prefetch` pages wait in
-memory, so an organization of any size streams through a worker of constant size.
+A run is three stages that work at the same time on consecutive pages: the event loop fetches and validates
+page N+2, a preparing thread turns page N+1 into COPY data (`BatchPreparer`), and the run's own thread writes
+page N in its transaction. Each hand-over is a small queue (`prefetched`), so at most a few pages wait in
+memory and an organization of any size streams through a worker of constant size.
+
+Why a thread of its own for preparing: the transaction's thread spends most of a page waiting for
+PostgreSQL, and any Python work it does itself (building rows, formatting them for COPY) delays the next
+COPY by that much; PostgreSQL's work is the floor of a run, so the writer should do nothing else.
 """
 
 from __future__ import annotations
@@ -10,9 +15,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from django.db import connections
+
+from harvey.replica.upsert import PreparedBatch, ReplicaWriter
+
+from ..base import RecordPage
+
 T = TypeVar("T")
+Prepared = tuple[RecordPage, PreparedBatch | None]
 _DONE = object()
 
 
@@ -28,6 +41,8 @@ async def prefetched(source: AsyncIterator[T], prefetch: int = 2) -> AsyncIterat
         try:
             async for item in source:
                 await queue.put(item)
+        except asyncio.CancelledError:
+            raise  # the consumer is gone: nobody would take a failure from the (maybe full) queue
         except BaseException as e:  # handed to the consumer, re-raised there
             await queue.put(_Failure(e))
         else:
@@ -55,3 +70,32 @@ async def prefetched(source: AsyncIterator[T], prefetch: int = 2) -> AsyncIterat
 class _Failure:
     def __init__(self, error: BaseException) -> None:
         self.error = error
+
+
+class BatchPreparer:
+    """Prepares each page's write (`ReplicaWriter.prepare_records`) on one thread of its own, ahead of the
+    page's transaction; that thread has its own database connection, closed when the run ends."""
+
+    def __init__(self, writer: ReplicaWriter) -> None:
+        self.writer = writer
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hrms-sync-prepare")
+
+    async def prepared(self, pages: AsyncIterator[RecordPage]) -> AsyncIterator[Prepared]:
+        loop = asyncio.get_running_loop()
+        try:
+            async for page in pages:
+                batch = None
+                if page.records:
+                    batch = await loop.run_in_executor(self._executor, self.writer.prepare_records, page.records)
+                yield page, batch
+        finally:
+            aclose = getattr(pages, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    async def aclose(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, connections.close_all)
+        finally:
+            self._executor.shutdown(wait=True)
