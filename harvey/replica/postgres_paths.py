@@ -99,16 +99,20 @@ class PostgresPaths:
                 batch = self._prepare_postgresql(batch.columns, batch.tuples)
             with self.connection.cursor() as cursor:
                 if batch.fresh:
+                    # A savepoint, so that a conflict undoes only this COPY. Not Django's atomic(): its
+                    # RELEASE would cost a round trip per page, and the commit releases it anyway.
+                    cursor.execute("SAVEPOINT replica_first_sync_copy")
                     try:
-                        with transaction.atomic(using=self.using):  # a savepoint: a conflict undoes only this COPY
-                            self._copy(_q(self.table), batch.copy_columns, batch.payload)
-                        self._analyze_if_stale(cursor, batch.rows)
-                        return UpsertCounts(inserted=batch.rows)
+                        self._copy(_q(self.table), batch.copy_columns, batch.payload)
                     except IntegrityError as e:
                         if not isinstance(e.__cause__, UniqueViolation):
                             raise
+                        cursor.execute("ROLLBACK TO SAVEPOINT replica_first_sync_copy")
                         self._fresh = False  # a record came twice in this run (or from elsewhere): upsert
                         batch = self._prepare_postgresql(batch.columns, batch.tuples)
+                    else:
+                        self._analyze_if_stale(cursor, batch.rows)
+                        return UpsertCounts(inserted=batch.rows)
                 return self._upsert_staged(cursor, batch)
 
     def _copy(self, table: str, columns: Sequence[str], payload: bytes) -> None:

@@ -48,7 +48,7 @@ log = logging.getLogger("hrms.sync")
 __all__ = ["ENTITY_ORDER", "LeaseLost", "SyncLocked", "TransientSyncError", "sync_entity", "sync_organization"]
 
 GC_THRESHOLD = 50_000  # see fewer_gc_pauses
-GIL_SLICE_SECONDS = 0.0005  # see short_gil_slices
+GIL_SLICE_SECONDS = 0.002  # see short_gil_slices
 COUNTS_EVERY_SECONDS = 1.0  # live counters (run row, cache) are refreshed at most this often
 SINGLE_GETTERS = {"employees": "get_employee", "job_requisitions": "get_job_requisition", "candidates": "get_candidate"}
 

@@ -19,8 +19,8 @@ from integrations.hrms.base import (
     RecordPage,
 )
 from integrations.hrms.errors import ConfigurationError, HRMSError
-from integrations.hrms.http import HRMSHttpClient, TransportPolicy, TransportState, next_cursor, paginate
-from integrations.hrms.mapping import build_page
+from integrations.hrms.http import HRMSHttpClient, TransportPolicy, TransportState, paginate
+from integrations.hrms.mapping import build_page_from_json
 
 from . import mappers
 from .config import MockConfig
@@ -109,13 +109,17 @@ class MockAdapter(HRMSAdapter):
         if updated_since is not None:
             params["updated_since"] = updated_since.isoformat()
 
-        async def fetch(token: str | None) -> tuple[list[Mapping[str, Any]], str | None]:
-            body = await self.http.get_json(path, params={**params, "cursor": token} if token else params)
-            return body["data"], next_cursor(body)
+        async def fetch(token: str | None) -> tuple[RecordPage, str | None]:
+            response = await self.http.request("GET", path, params={**params, "cursor": token} if token else params)
+            try:
+                page = build_page_from_json(entity, response.content, to_canonical, schema=schema)
+            except HRMSError as e:
+                raise HRMSError(f"GET {path}: {e.message}", status=response.status_code) from e
+            return page, page.cursor
 
         async def pages() -> AsyncIterator[RecordPage]:
             async for page in paginate(fetch, cursor):
-                yield build_page(entity, page.items, to_canonical, cursor=page.next_token, schema=schema)
+                yield page.items
 
         return pages()
 
