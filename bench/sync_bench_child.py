@@ -48,6 +48,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def machine_cpu() -> tuple[float, float]:
+    """Seconds of CPU time the whole machine spent busy and idle since boot, over all cores (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / ticks, idle / ticks
+
+
 class CountingTransport(httpx.AsyncHTTPTransport):
     """Counts the HTTP requests a run sends (the "one request when nothing changed" check)."""
 
@@ -74,7 +82,7 @@ class Phases:
                 try:
                     return await original(*args, **kwargs)
                 finally:
-                    phases.seconds[label] += time.perf_counter() - started
+                    phases.seconds[f"{label} [event loop]"] += time.perf_counter() - started
 
             setattr(owner, name, timed_async)
         else:
@@ -84,10 +92,16 @@ class Phases:
                 try:
                     return original(*args, **kwargs)
                 finally:
-                    key = label if threading.current_thread() is threading.main_thread() else f"{label} [thread]"
-                    phases.seconds[key] += time.perf_counter() - started
+                    phases.seconds[f"{label} [{_thread_role()}]"] += time.perf_counter() - started
 
             setattr(owner, name, timed)
+
+
+def _thread_role() -> str:
+    name = threading.current_thread().name
+    if threading.current_thread() is threading.main_thread():
+        return "transaction thread"
+    return "prepare thread" if name.startswith("hrms-sync-prepare") else "event loop"
 
 
 def install_phases() -> Phases:
@@ -97,15 +111,15 @@ def install_phases() -> Phases:
     from integrations.hrms.sync import engine, ledger
 
     phases = Phases()
-    phases.wrap(client.HRMSHttpClient, "get_json", "fetch: HTTP + orjson (event loop)")
-    phases.wrap(mapping, "build_page", "validate: pydantic page (event loop)")
+    phases.wrap(client.HRMSHttpClient, "request", "fetch: HTTP")
+    phases.wrap(mapping, "build_page_from_json", "validate: pydantic, from the body's bytes")
     phases.wrap(rowplan.RowPlan, "rows", "prepare: RowPlan tuples")
     phases.wrap(upsert.ReplicaWriter, "prepare_records", "prepare: total (tuples, links, COPY data)")
     phases.wrap(upsert.ReplicaWriter, "write_prepared", "write: total")
     phases.wrap(upsert.ReplicaWriter, "_copy", "write: COPY (incl. waiting for PostgreSQL)")
     phases.wrap(upsert.ReplicaWriter, "_lookup_targets", "write: look up the page's reference targets")
     phases.wrap(upsert.ReplicaWriter, "_upsert_staged", "write: stage + INSERT ON CONFLICT")
-    phases.wrap(engine, "_commit_page", "commit page: total (checkpoint, write, quarantine, counts)")
+    phases.wrap(engine, "_commit_pages", "commit pages: total (checkpoint, write, quarantine, counts)")
     phases.wrap(ledger, "checkpoint", "commit page: checkpoint under the fence")
     phases.wrap(upsert.ReplicaWriter, "resolve_references", "finish: resolve references")
     phases.wrap(engine, "_finish", "finish: total")
@@ -128,9 +142,13 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
         config = AdapterConfig(base_url=args.base_url, credentials={"token": args.token}, integration_key="bench")
         return MockAdapter(config, transport=CountingTransport(), policy=policy, state=MemoryTransportState())
 
+    busy, idle = machine_cpu()
+    cpu = time.process_time()
     started = time.perf_counter()
     run = sync_entity(args.org, args.entity, full=args.full, adapter_factory=factory)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    busy_after, idle_after = machine_cpu()
     return {
         "seconds": seconds,
         "status": run.status,
@@ -144,6 +162,9 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
         "requests": CountingTransport.requests,
         "peak_rss_mb": peak_rss_mb(),
         "phases": dict(phases.seconds) if phases else {},
+        "cpu_seconds": cpu,
+        "machine_busy_seconds": busy_after - busy,
+        "machine_available_seconds": (busy_after - busy) + (idle_after - idle),
     }
 
 

@@ -23,6 +23,7 @@ from .counts import UpsertCounts
 from .registry import REFERENCES, Reference, replica_model
 
 RUN_IDS_LIMIT = 250_000  # external id -> row id entries a first sync keeps in memory (~30 MB)
+ID_BLOCK = 4096  # row ids reserved from the sequence at a time (see _reserve_ids)
 
 
 def quote(name: str) -> str:
@@ -151,19 +152,27 @@ class PostgresPaths:
 
     def _lookup_targets(self, cursor, refs, columns, tuples) -> dict[Reference, dict[str, int]]:
         """external id -> row id of every target the batch names that is already stored (one query per
-        reference, by the targets' unique key: a single scan, whatever the table's statistics say)."""
+        reference, by the targets' unique key: a single scan, whatever the table's statistics say).
+
+        Targets in other tables (the departments of employees) are remembered for the writer's life, so a
+        run asks for each once rather than once per page: this writer does not write those tables, and a
+        link to a row removed meanwhile is rewritten by the run's final `resolve_references`."""
         found: dict[Reference, dict[str, int]] = {}
         for ref in refs:
             at = list(columns).index(ref.source_field)
-            wanted = list({values[at] for values in tuples if values[at] is not None})
-            found[ref] = {}
+            other_table = ref.target != self.entity
+            known = self._targets_seen.setdefault(ref.target, {}) if other_table else {}
+            wanted = [xid for xid in {values[at] for values in tuples if values[at] is not None} if xid not in known]
             if wanted:
                 target = _q(replica_model(ref.target)._meta.db_table)
                 cursor.execute(
                     f"SELECT external_id, id FROM {target} WHERE organization_id = %s AND external_id = ANY(%s)",
                     [self.organization_id, wanted],
                 )
-                found[ref] = dict(cursor.fetchall())
+                if other_table and len(known) > RUN_IDS_LIMIT:
+                    known.clear()  # bounded memory, as for the run's own ids
+                known.update(cursor.fetchall())
+            found[ref] = known
         return found
 
     def _reserve_for(self, cursor, columns, key: int, refs, tuples) -> dict[str, int]:
@@ -185,10 +194,16 @@ class PostgresPaths:
         return run_ids
 
     def _reserve_ids(self, cursor, count: int) -> list[int]:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [self.table, count]
-        )
-        return [pk for (pk,) in cursor.fetchall()]
+        """`count` ids from the table's sequence, taken in blocks of at least ID_BLOCK (one round trip per
+        several pages); ids reserved but never used leave gaps in the sequence, nothing else."""
+        spare = self._spare_ids
+        if len(spare) < count:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [self.table, max(count - len(spare), ID_BLOCK)],
+            )
+            spare.extend(pk for (pk,) in cursor.fetchall())
+        return [spare.popleft() for _ in range(count)]
 
     def _upsert_staged(self, cursor, batch: PreparedBatch) -> UpsertCounts:
         """COPY into the connection's staging table, then one INSERT … ON CONFLICT that writes only rows
@@ -255,6 +270,26 @@ class PreparedBatch:
     payload: bytes
     rows: int
     fresh: bool
+
+
+def joined(batches: Sequence[PreparedBatch]) -> list[PreparedBatch]:
+    """Consecutive first-sync batches of the same columns as one batch each run: one COPY for several pages
+    written in one transaction. Others are left as they are."""
+    out: list[PreparedBatch] = []
+    for batch in batches:
+        last = out[-1] if out else None
+        if last is not None and last.fresh and batch.fresh and last.copy_columns == batch.copy_columns:
+            out[-1] = PreparedBatch(
+                last.columns,
+                [*last.tuples, *batch.tuples],
+                last.copy_columns,
+                last.payload + batch.payload,
+                last.rows + batch.rows,
+                True,
+            )
+        else:
+            out.append(batch)
+    return out
 
 
 def _copy_payload(connection: psycopg.Connection, rows: list[tuple[Any, ...]]) -> bytes:

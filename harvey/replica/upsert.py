@@ -28,6 +28,7 @@ commits a batch together with its checkpoint).
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -37,7 +38,7 @@ from django.utils import timezone
 from pydantic import BaseModel
 
 from .counts import UpsertCounts
-from .postgres_paths import PostgresPaths, PreparedBatch
+from .postgres_paths import PostgresPaths, PreparedBatch, joined
 from .postgres_paths import quote as _q
 from .registry import REFERENCES, canonical_to_rows, replica_model
 from .rowplan import RowPlan
@@ -73,6 +74,8 @@ class ReplicaWriter(PostgresPaths):
         # During a first sync: external id -> row id of every record this writer wrote or reserved an id for
         # (a manager named before their own page arrives gets the id now and keeps it when it comes).
         self._run_ids: dict[str, int] = {}
+        self._spare_ids: deque[int] = deque()  # reserved from the sequence, not handed out yet
+        self._targets_seen: dict[str, dict[str, int]] = {}  # other tables' rows this writer links to
 
     @property
     def connection(self):
@@ -123,9 +126,13 @@ class ReplicaWriter(PostgresPaths):
         fixed["synced_at"] = synced_at or timezone.now()
         return self._prepare_postgresql(plan.columns, plan.rows(latest, [fixed[col] for col in plan.fixed]))
 
-    def write_prepared(self, batch: PreparedBatch) -> UpsertCounts:
-        """Write a batch from `prepare_records` in the caller's transaction."""
-        return self._write_prepared(batch)
+    def write_prepared(self, *batches: PreparedBatch) -> UpsertCounts:
+        """Write batches from `prepare_records`, in order, in the caller's transaction (consecutive first-sync
+        batches as one COPY)."""
+        counts = UpsertCounts()
+        for batch in joined(batches):
+            counts += self._write_prepared(batch)
+        return counts
 
     def _plan(self, schema: type[BaseModel]) -> RowPlan:
         plan = self._plans.get(schema)

@@ -2,8 +2,9 @@
 
 A run is three stages that work at the same time on consecutive pages: the event loop fetches and validates
 page N+2, a preparing thread turns page N+1 into COPY data (`BatchPreparer`), and the run's own thread writes
-page N in its transaction. Each hand-over is a small queue (`prefetched`), so at most a few pages wait in
-memory and an organization of any size streams through a worker of constant size.
+page N — or every page already prepared (`grouped`) — in one transaction. Each hand-over is a small queue, so
+at most a few pages wait in memory and an organization of any size streams through a worker of constant
+size.
 
 Why a thread of its own for preparing: the transaction's thread spends most of a page waiting for
 PostgreSQL, and any Python work it does itself (building rows, formatting them for COPY) delays the next
@@ -35,7 +36,22 @@ async def prefetched(source: AsyncIterator[T], prefetch: int = 2) -> AsyncIterat
     An exception in the producer is re-raised to the consumer at the point it happened; closing the
     consumer early cancels the producer.
     """
-    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=max(prefetch, 1))
+    groups = grouped(source, prefetch=prefetch, most=1)
+    try:
+        async for group in groups:
+            yield group[0]
+    finally:
+        await groups.aclose()
+
+
+async def grouped(source: AsyncIterator[T], prefetch: int = 4, most: int = 4) -> AsyncIterator[list[T]]:
+    """Like `prefetched`, but yield every item that is already waiting (at least one, at most `most`).
+
+    A consumer slower than its producer then takes several items per turn, so whatever it pays per turn
+    (for the sync: a transaction, its checkpoint and its round trips) is paid less often exactly when it is
+    the bottleneck; a faster consumer still takes them one by one, as soon as each arrives.
+    """
+    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=max(prefetch, most, 1))
 
     async def produce() -> None:
         try:
@@ -50,13 +66,22 @@ async def prefetched(source: AsyncIterator[T], prefetch: int = 2) -> AsyncIterat
 
     task = asyncio.create_task(produce())
     try:
-        while True:
+        ended: object = None
+        while ended is None:
+            group: list[T] = []
             item = await queue.get()
-            if item is _DONE:
-                return
-            if isinstance(item, _Failure):
-                raise item.error
-            yield item  # type: ignore[misc]
+            while True:
+                if item is _DONE or isinstance(item, _Failure):
+                    ended = item
+                    break
+                group.append(item)  # type: ignore[arg-type]
+                if len(group) >= most or queue.empty():
+                    break
+                item = queue.get_nowait()
+            if group:
+                yield group
+        if isinstance(ended, _Failure):
+            raise ended.error
     finally:
         if not task.done():
             task.cancel()

@@ -100,23 +100,30 @@ def test_a_killed_run_resumes_from_its_last_committed_page(harness, monkeypatch)
 
     pages = []
 
-    def die_after_three(counts):
+    def die_after_first_commit(counts):
         pages.append(counts)
-        if len(pages) == 3:
-            raise Killed
+        raise Killed
+
+    # A transaction holds at most GROUP_PAGES pages, so the first commit leaves pages for the resumed run.
+    assert len(harness.world.tables["employees"]) / 20 > engine.GROUP_PAGES
 
     monkeypatch.setattr(ledger, "fail_run", lambda *a, **k: None)  # SIGKILL: nothing gets to record anything
     monkeypatch.setattr(engine.ledger, "fail_run", lambda *a, **k: None)
     harness.adapter_class = _small_pages(harness.adapter_class)
     with pytest.raises(Killed):
-        run(harness, on_progress=die_after_three)
+        run(harness, on_progress=die_after_first_commit)
     monkeypatch.undo()
     with pytest.raises(SyncLocked):  # the dead worker's lease has not expired yet
         run(harness)
     SyncState.objects.filter(organization=harness.organization).update(lease_expires_at=timezone.now())
     result = run(harness)
     assert result.trigger == "resume", (result.status, result.error_code, result.error_message)
-    assert result.fetched == len(harness.world.tables["employees"]) - 3 * 20, (result.error_code, result.error_message)
+    committed = pages[-1]["pages"]  # the killed run committed these (a transaction may hold several)
+    assert 1 <= committed <= engine.GROUP_PAGES
+    assert result.fetched == len(harness.world.tables["employees"]) - committed * 20, (
+        result.error_code,
+        result.error_message,
+    )
     assert harness.digest_replica("employees") == harness.digest_hrms("employees")
     first = SyncRun.objects.filter(organization=harness.organization).order_by("started_at").first()
     assert first.status == SyncStatus.FAILED
