@@ -85,6 +85,8 @@ class PostgresPaths:
                 links = _linker(refs, known, columns)
                 rows = [(*values, *links(values)) for values in tuples]
                 copy_columns = [*columns, *self._fk_columns(refs)]
+            if not self.links_pending:
+                self.links_pending = _any_unlinked(refs, own if fresh else known, columns, tuples)
             payload = _copy_payload(cursor.connection, rows)
         return PreparedBatch(columns, tuples, copy_columns, payload, len(rows), fresh)
 
@@ -302,6 +304,16 @@ def _copy_payload(connection: psycopg.Connection, rows: list[tuple[Any, ...]]) -
         for values in rows:
             write(values)
     return buffer.getvalue()
+
+
+def _any_unlinked(refs, targets: dict[Reference, dict[str, int]], columns, tuples) -> bool:
+    """Whether a row of the batch names a target that is not stored (its link waits for the final resolution)."""
+    for ref in refs:
+        at = list(columns).index(ref.source_field)
+        known = targets[ref]
+        if any(values[at] is not None and values[at] not in known for values in tuples):
+            return True
+    return False
 
 
 def _linker(

@@ -76,6 +76,9 @@ class ReplicaWriter(PostgresPaths):
         self._run_ids: dict[str, int] = {}
         self._spare_ids: deque[int] = deque()  # reserved from the sequence, not handed out yet
         self._targets_seen: dict[str, dict[str, int]] = {}  # other tables' rows this writer links to
+        # True once a row was written whose link could not be filled in then (its target was not stored yet):
+        # only then, or when rows were inserted, does a run need its final `resolve_references`.
+        self.links_pending = False
 
     @property
     def connection(self):
@@ -201,6 +204,7 @@ class ReplicaWriter(PostgresPaths):
             f"INSERT INTO {_q(self.table)} ({cols}) VALUES ({marks}) "
             f"ON CONFLICT (organization_id, external_id) DO UPDATE SET {sets} WHERE {where}"
         )
+        self.links_pending = self.links_pending or bool(REFERENCES.get(self.entity))  # linked afterwards
         with connection.cursor() as cursor:
             cursor.executemany(sql, prepared)
             written = cursor.rowcount

@@ -99,19 +99,28 @@ class _Failure:
 
 class BatchPreparer:
     """Prepares each page's write (`ReplicaWriter.prepare_records`) on one thread of its own, ahead of the
-    page's transaction; that thread has its own database connection, closed when the run ends."""
+    page's transaction; that thread has its own database connection, closed when the run ends.
+
+    The first page is left to the transaction's thread (its batch is None): a run of one page — most
+    incremental runs — then starts no thread and opens no second connection, and the first page is not
+    waiting for either to start.
+    """
 
     def __init__(self, writer: ReplicaWriter) -> None:
         self.writer = writer
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hrms-sync-prepare")
+        self._executor: ThreadPoolExecutor | None = None
 
     async def prepared(self, pages: AsyncIterator[RecordPage]) -> AsyncIterator[Prepared]:
         loop = asyncio.get_running_loop()
+        first = True
         try:
             async for page in pages:
                 batch = None
-                if page.records:
+                if page.records and not first:
+                    if self._executor is None:
+                        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hrms-sync-prepare")
                     batch = await loop.run_in_executor(self._executor, self.writer.prepare_records, page.records)
+                first = False
                 yield page, batch
         finally:
             aclose = getattr(pages, "aclose", None)
@@ -119,6 +128,8 @@ class BatchPreparer:
                 await aclose()
 
     async def aclose(self) -> None:
+        if self._executor is None:
+            return
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self._executor, connections.close_all)

@@ -8,6 +8,7 @@ import random
 import pytest
 from django.utils import timezone
 
+from harvey.replica.models import Employee
 from integrations.hrms import canonical as c
 from integrations.hrms.base import Capabilities
 from integrations.hrms.sync import engine, ledger
@@ -125,9 +126,16 @@ def test_a_killed_run_resumes_from_its_last_committed_page(harness, monkeypatch)
         result.error_message,
     )
     assert harness.digest_replica("employees") == harness.digest_hrms("employees")
+    assert _wrong_manager_links(harness) == []  # also the links the killed run wrote ahead of their records
     first = SyncRun.objects.filter(organization=harness.organization).order_by("started_at").first()
     assert first.status == SyncStatus.FAILED
     assert first.error_code == "interrupted"
+
+
+def _wrong_manager_links(harness) -> list[str]:
+    rows = Employee.all_objects.filter(organization=harness.organization)
+    by_xid = {row.external_id: row.pk for row in rows}
+    return [row.external_id for row in rows if row.manager_ref_id != by_xid.get(row.manager_id)]
 
 
 def _small_pages(adapter_class):
