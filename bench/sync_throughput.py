@@ -298,8 +298,8 @@ def report(n: int, small_n: int, r: dict[str, Any]) -> list[str]:
         f"  {check(max(full['peak_rss_mb'], r['small']['peak_rss_mb']) < 300)} peak RSS of the syncing process:"
         f" {r['small']['peak_rss_mb']:.0f} MB at {small_n:,}, {full['peak_rss_mb']:.0f} MB at {n:,} (< 300 MB)",
         "",
-        "where the full sync's time goes (wall seconds per phase; [thread] = the writer thread, overlapping the",
-        "event loop's fetch and validation of the next pages):",
+        "where the full sync's time goes (wall seconds per phase and thread; the three threads overlap, so the",
+        "phases add up to more than the run):",
     ]
     phases = full["phases"]
     for phase, seconds in sorted(phases.items(), key=lambda item: -item[1]):

@@ -129,6 +129,15 @@ class ReplicaWriter(PostgresPaths):
         fixed["synced_at"] = synced_at or timezone.now()
         return self._prepare_postgresql(plan.columns, plan.rows(latest, [fixed[col] for col in plan.fixed]))
 
+    @property
+    def first_sync_path(self) -> bool:
+        """Whether batches are still prepared for a bare COPY into the table (see `_prepare_postgresql`)."""
+        return bool(self._fresh)
+
+    def end_first_sync_path(self) -> None:
+        """From now on batches are upserted (a record of this run turned out to be stored already)."""
+        self._fresh = False
+
     def write_prepared(self, *batches: PreparedBatch) -> UpsertCounts:
         """Write batches from `prepare_records`, in order, in the caller's transaction (consecutive first-sync
         batches as one COPY)."""

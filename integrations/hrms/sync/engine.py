@@ -37,6 +37,7 @@ from ..base import HRMSAdapter, RecordPage
 from ..errors import ConfigurationError, HRMSError, InvalidRecord, NotFound
 from ..service import build_adapter
 from . import ledger, progress, quarantine
+from .copying import CopyRoute
 from .ledger import LeaseLost, RunContext, SyncLocked
 from .models import QuarantinedRecord, SyncRun, SyncState, SyncStatus, SyncTrigger
 from .pipeline import BatchPreparer, Prepared, grouped, prefetched
@@ -204,7 +205,8 @@ async def _pass(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
     counts = ctx.counts
     counts.update(pages=0, fetched=0, inserted=0, updated=0, unchanged=0, deleted=0, quarantined=0)
     published = 0.0
-    commit = sync_to_async(_commit_pages)
+    route = CopyRoute(ctx, writer, _commit_pages)  # a first sync's plain pages: the COPY process
+    commit = sync_to_async(route.commit)
     preparer = BatchPreparer(writer)
     try:
         prepared = preparer.prepared(prefetched(_pages(adapter, ctx, incremental)))
@@ -213,13 +215,15 @@ async def _pass(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
                 sampler.add(page.records)
                 if sweep is not None and not sweep.needs_own_pass:
                     sweep.saw(page)
-            await commit(ctx, writer, group, counts, has_quarantine)
+            await commit(group, counts, has_quarantine)
             if time.monotonic() - published >= COUNTS_EVERY_SECONDS:
                 await _publish(ctx, None, status="running", **counts)
                 published = time.monotonic()
             if on_progress:
                 on_progress(dict(counts))
+        await sync_to_async(route.finish)(counts, has_quarantine)
     finally:
+        route.abort()  # after an error: what the process has not committed is rolled back
         await preparer.aclose()
     if has_quarantine:
         await _retry_quarantined(ctx, adapter, writer, counts)

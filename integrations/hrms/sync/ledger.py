@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -147,20 +148,43 @@ def checkpoint(ctx: RunContext, *, cursor: str | None, max_updated_at: dt.dateti
     first: a run stealing the lease waits until this page has committed, and this run's stale commit finds
     zero rows instead of racing.
     """
-    if max_updated_at is not None and (ctx.run_max_updated_at is None or max_updated_at > ctx.run_max_updated_at):
-        ctx.run_max_updated_at = max_updated_at
-    lease_until = timezone.now() + dt.timedelta(seconds=lease_seconds())
     if connection.vendor == "postgresql":
-        moved = _checkpoint_postgresql(ctx, cursor, lease_until)
+        moved = _checkpoint_postgresql(*checkpoint_statement(ctx, cursor=cursor, max_updated_at=max_updated_at))
     else:
+        _advance(ctx, max_updated_at)
         moved = SyncState.objects.filter(pk=ctx.state_id, fence=ctx.fence).update(
-            cursor=cursor, run_max_updated_at=ctx.run_max_updated_at, lease_expires_at=lease_until
+            cursor=cursor, run_max_updated_at=ctx.run_max_updated_at, lease_expires_at=_lease_until()
         )
     if not moved:
         raise LeaseLost(f"the lease of run {ctx.run_id} was taken over; page not committed")
 
 
-def _checkpoint_postgresql(ctx: RunContext, cursor: str | None, lease_until: dt.datetime) -> int:
+def checkpoint_statement(
+    ctx: RunContext, *, cursor: str | None, max_updated_at: dt.datetime | None
+) -> tuple[str, list[Any]]:
+    """The fenced checkpoint UPDATE as SQL and JSON-ready parameters, for whoever commits the page: this
+    process (`checkpoint`) or the first sync's COPY process (harvey/replica/copy_process.py). It must
+    update exactly one row, or the lease was lost."""
+    _advance(ctx, max_updated_at)
+    table = connection.ops.quote_name(SyncState._meta.db_table)
+    newest = ctx.run_max_updated_at.isoformat() if ctx.run_max_updated_at else None
+    return (
+        f'UPDATE {table} SET "cursor" = %s, "run_max_updated_at" = %s, "lease_expires_at" = %s '
+        'WHERE "id" = %s AND "fence" = %s',
+        [cursor, newest, _lease_until().isoformat(), ctx.state_id, ctx.fence],
+    )
+
+
+def _advance(ctx: RunContext, max_updated_at: dt.datetime | None) -> None:
+    if max_updated_at is not None and (ctx.run_max_updated_at is None or max_updated_at > ctx.run_max_updated_at):
+        ctx.run_max_updated_at = max_updated_at
+
+
+def _lease_until() -> dt.datetime:
+    return timezone.now() + dt.timedelta(seconds=lease_seconds())
+
+
+def _checkpoint_postgresql(sql: str, params: list[Any]) -> int:
     """The fenced UPDATE, in one round trip with the transaction's BEGIN and its `synchronous_commit` (psycopg's
     pipeline mode sends the three at once).
 
@@ -171,14 +195,9 @@ def _checkpoint_postgresql(ctx: RunContext, cursor: str | None, lease_until: dt.
     """
     connection.ensure_connection()
     raw = connection.connection
-    table = connection.ops.quote_name(SyncState._meta.db_table)
     with connection.wrap_database_errors, raw.pipeline(), raw.cursor() as db:
         db.execute("SET LOCAL synchronous_commit TO OFF")
-        db.execute(
-            f'UPDATE {table} SET "cursor" = %s, "run_max_updated_at" = %s, "lease_expires_at" = %s '
-            'WHERE "id" = %s AND "fence" = %s',
-            [cursor, ctx.run_max_updated_at, lease_until, ctx.state_id, ctx.fence],
-        )
+        db.execute(sql, params)
     return db.rowcount
 
 
