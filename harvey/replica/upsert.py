@@ -28,6 +28,7 @@ commits a batch together with its checkpoint).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -76,9 +77,11 @@ class ReplicaWriter(PostgresPaths):
         self._run_ids: dict[str, int] = {}
         self._spare_ids: deque[int] = deque()  # reserved from the sequence, not handed out yet
         self._targets_seen: dict[str, dict[str, int]] = {}  # other tables' rows this writer links to
-        # True once a row was written whose link could not be filled in then (its target was not stored yet):
-        # only then, or when rows were inserted, does a run need its final `resolve_references`.
-        self.links_pending = False
+        # See `links_pending`: a row written whose link could not be filled in then (its target was not stored
+        # yet), and the records named ahead of their own page that have not come yet.
+        self._links_pending = False
+        self._awaited: set[str] = set()
+        self._prepare_lock = threading.Lock()
 
     @property
     def connection(self):
@@ -136,7 +139,7 @@ class ReplicaWriter(PostgresPaths):
 
     def end_first_sync_path(self) -> None:
         """From now on batches are upserted (a record of this run turned out to be stored already)."""
-        self._fresh = False
+        self._leave_first_sync_path()
 
     def write_prepared(self, *batches: PreparedBatch) -> UpsertCounts:
         """Write batches from `prepare_records`, in order, in the caller's transaction (consecutive first-sync
@@ -213,7 +216,7 @@ class ReplicaWriter(PostgresPaths):
             f"INSERT INTO {_q(self.table)} ({cols}) VALUES ({marks}) "
             f"ON CONFLICT (organization_id, external_id) DO UPDATE SET {sets} WHERE {where}"
         )
-        self.links_pending = self.links_pending or bool(REFERENCES.get(self.entity))  # linked afterwards
+        self._links_pending = self._links_pending or bool(REFERENCES.get(self.entity))  # linked afterwards
         with connection.cursor() as cursor:
             cursor.executemany(sql, prepared)
             written = cursor.rowcount

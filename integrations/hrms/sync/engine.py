@@ -324,13 +324,13 @@ async def _retry_quarantined(ctx: RunContext, adapter: HRMSAdapter, writer: Repl
 
 def _finish(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, counts: dict, *, swept: bool):
     # Links: rows of this pass (since the pass began, so a resumed run also settles what the interrupted one
-    # wrote) whose target came later or never; and other entities' rows waiting for a record inserted now.
-    # A run that inserted nothing and filled in every link as it wrote has nothing to settle.
-    if ctx.resumed or counts["inserted"] or writer.links_pending:
-        with transaction.atomic():
+    # wrote) whose target came later or never — only if the writer left any such link; and other entities'
+    # rows waiting for a record inserted now.
+    with transaction.atomic():
+        if ctx.resumed or writer.links_pending:
             writer.resolve_references(touched_since=ctx.pass_started_at)
-            if ctx.resumed or counts["inserted"]:
-                _resolve_incoming(ctx)
+        if ctx.resumed or counts["inserted"]:
+            _resolve_incoming(ctx)
     status = SyncStatus.PARTIAL if counts["quarantined"] else SyncStatus.SUCCEEDED
     schema = c.ENTITY_MODELS.get(ctx.entity, c.LeaveBalance)
     coverage = sampler.coverage(schema.model_fields)
