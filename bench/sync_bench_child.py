@@ -132,6 +132,7 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
     from integrations.hrms.adapters.mock import MockAdapter
     from integrations.hrms.base import AdapterConfig
     from integrations.hrms.http import DEFAULT_POLICY, MemoryTransportState
+    from integrations.hrms.http.client import tls_context
     from integrations.hrms.sync.engine import sync_entity
 
     # The mock HRMS has no rate limit; the production budget (10 requests/s) is a politeness setting for
@@ -140,7 +141,8 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
 
     def factory() -> MockAdapter:
         config = AdapterConfig(base_url=args.base_url, credentials={"token": args.token}, integration_key="bench")
-        return MockAdapter(config, transport=CountingTransport(), policy=policy, state=MemoryTransportState())
+        transport = CountingTransport(verify=tls_context())  # as the adapter's own client would
+        return MockAdapter(config, transport=transport, policy=policy, state=MemoryTransportState())
 
     busy, idle = machine_cpu()
     cpu = time.process_time()
