@@ -53,6 +53,9 @@ class ReplicaRecord(models.Model):
     source_updated_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # A 64-bit digest of the row's data as the sync last wrote it (harvey/replica/postgres_paths.py): a batch
+    # drops the records whose digest is unchanged before anything is sent to the database.
+    content_digest = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = LiveRecordManager()
     all_objects = models.Manager()  # noqa: DJ012 - declared second so `objects` stays the default

@@ -11,8 +11,11 @@ import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from hashlib import blake2b
+from operator import itemgetter
 from typing import Any
 
+import orjson
 import psycopg
 from django.db import IntegrityError, transaction
 from psycopg import Copy
@@ -24,6 +27,8 @@ from .registry import REFERENCES, Reference, replica_model
 
 RUN_IDS_LIMIT = 250_000  # external id -> row id entries a first sync keeps in memory (~30 MB)
 ID_BLOCK = 4096  # row ids reserved from the sequence at a time (see _reserve_ids)
+DIGEST = "content_digest"  # see _digests
+NOT_DIGESTED = frozenset({"organization_id", "hrms_type", "synced_at", "deleted_at"})  # stamped by the writer
 
 
 def quote(name: str) -> str:
@@ -66,7 +71,7 @@ class PostgresPaths:
 
     def _prepare_locked(self, columns: Sequence[str], tuples: list[tuple[Any, ...]]) -> PreparedBatch:
         if self._fresh is None:
-            self._fresh = (
+            self._fresh = self.started_empty = (
                 not self.model.all_objects.using(self.using).filter(organization_id=self.organization_id).exists()
             )
         key = list(columns).index("external_id")
@@ -77,23 +82,39 @@ class PostgresPaths:
                 # on through the upsert path, and forward links are settled by the final resolution.
                 self._leave_first_sync_path()
             fresh = self._fresh
-            # A first sync knows its own rows without asking: only other tables are looked up.
-            looked_up = [ref for ref in refs if not (fresh and ref.target == self.entity)]
-            known = self._lookup_targets(cursor, looked_up, columns, tuples)
+            digests = _digests(columns, tuples)
+            written, skipped = tuples, 0
+            if not fresh:
+                written, digests = self._changed_only(cursor, key, tuples, digests)
+                skipped = len(tuples) - len(written)
             if fresh:
+                # A first sync knows its own rows without asking: only other tables are looked up.
+                known = self._lookup_targets(cursor, [r for r in refs if r.target != self.entity], columns, tuples)
                 run_ids = self._reserve_for(cursor, columns, key, refs, tuples)
                 own = {ref: run_ids if ref.target == self.entity else known[ref] for ref in refs}
                 links = _linker(refs, own, columns)
-                rows = [(run_ids[values[key]], *values, *links(values)) for values in tuples]
-                copy_columns = ["id", *columns, *self._fk_columns(refs)]
+                rows = [(run_ids[v[key]], *v, *links(v), d) for v, d in zip(tuples, digests, strict=True)]
+                copy_columns = ["id", *columns, *self._fk_columns(refs), DIGEST]
+                if not self._links_pending:
+                    self._links_pending = _any_unlinked(refs, own, columns, tuples)
             else:
-                links = _linker(refs, known, columns)
-                rows = [(*values, *links(values)) for values in tuples]
-                copy_columns = [*columns, *self._fk_columns(refs)]
-            if not self._links_pending:
-                self._links_pending = _any_unlinked(refs, own if fresh else known, columns, tuples)
-            payload = _copy_payload(cursor.connection, rows)
-        return PreparedBatch(columns, tuples, copy_columns, payload, len(rows), fresh)
+                # The upsert links the rows it writes itself (_upsert_staged).
+                rows = [(*v, d) for v, d in zip(written, digests, strict=True)]
+                copy_columns = [*columns, DIGEST]
+            payload = _copy_payload(cursor.connection, rows) if rows else b""
+        return PreparedBatch(columns, tuples, copy_columns, payload, len(rows), fresh, skipped)
+
+    def _changed_only(self, cursor, key: int, tuples, digests) -> tuple[list[tuple[Any, ...]], list[int]]:
+        """The records whose data differs from their live row's (by digest), or that have none: an unchanged
+        record costs one index look-up here instead of a trip through staging, the upsert and a row lock."""
+        cursor.execute(
+            f"SELECT external_id, {DIGEST} FROM {_q(self.table)} "
+            "WHERE organization_id = %s AND external_id = ANY(%s) AND deleted_at IS NULL",
+            [self.organization_id, [values[key] for values in tuples]],
+        )
+        stored = dict(cursor.fetchall())
+        kept = [(v, d) for v, d in zip(tuples, digests, strict=True) if stored.get(v[key]) != d]
+        return [v for v, _ in kept], [d for _, d in kept]
 
     def _write_prepared(self, batch: PreparedBatch) -> UpsertCounts:
         """Write a prepared batch in the caller's transaction.
@@ -121,6 +142,8 @@ class PostgresPaths:
                     else:
                         self._analyze_if_stale(cursor, batch.rows)
                         return UpsertCounts(inserted=batch.rows)
+                if not batch.rows:  # every record unchanged
+                    return UpsertCounts(unchanged=batch.skipped)
                 return self._upsert_staged(cursor, batch)
 
     def _leave_first_sync_path(self) -> None:
@@ -228,29 +251,58 @@ class PostgresPaths:
         return [spare.popleft() for _ in range(count)]
 
     def _upsert_staged(self, cursor, batch: PreparedBatch) -> UpsertCounts:
-        """COPY into the connection's staging table, then one INSERT … ON CONFLICT that writes only rows
-        that differ (a link counts as data only when the row is written anyway)."""
+        """COPY into the connection's staging table, then one INSERT … ON CONFLICT of the rows that are new or
+        differ from the stored ones.
+
+        Unchanged rows are left out before the INSERT (a join on the key), so they are neither locked nor
+        rewritten: ON CONFLICT DO UPDATE … WHERE would still lock each conflicting row, which made a re-sync
+        in which nothing changed write every page of the table. The links of the rows written are found by
+        the same statement (a join per reference on the targets' key), so a batch needs no look-ups of its
+        own; a link whose target is not stored yet comes back NULL and `links_pending` says so. A batch
+        prepared for the first-sync COPY (ids and links already in its data) keeps its links. A link counts
+        as data only when the row is written anyway.
+        """
         stage = _q(f"_stage_{self.table}")
+        table = _q(self.table)
         columns = batch.copy_columns
-        cols = ", ".join(_q(col) for col in columns)
-        sets, where = self._update_clause("EXCLUDED", _q(self.table), "IS DISTINCT FROM")
-        links = "".join(f", {_q(col)} = EXCLUDED.{_q(col)}" for col in columns if col not in self._fields)
+        given = [col for col in columns if col not in self._fields and col not in ("id", DIGEST)]  # links in the data
+        joins, linked, values, waiting = [], [], [], []
+        for n, ref in enumerate([] if given else self._references(columns)):
+            fk, src = _q(self.model._meta.get_field(ref.fk).column), _q(ref.source_field)
+            target = _q(replica_model(ref.target)._meta.db_table)
+            joins.append(
+                f"LEFT JOIN {target} r{n} ON r{n}.organization_id = s.organization_id AND r{n}.external_id = s.{src}"
+            )
+            linked.append(fk)
+            values.append(f"r{n}.id")
+            waiting.append(f"({fk} IS NULL AND {src} IS NOT NULL)")
+        sets, where = self._update_clause("EXCLUDED", table, "IS DISTINCT FROM")
+        links = "".join(f", {col} = EXCLUDED.{col}" for col in [*map(_q, given), *linked, _q(DIGEST)])
+        differs = " OR ".join(f"t.{_q(col)} IS DISTINCT FROM s.{_q(col)}" for col in self._data_columns)
+        forward = (
+            "(t.source_updated_at IS NULL OR s.source_updated_at IS NULL OR s.source_updated_at >= t.source_updated_at)"
+        )
         # Once per connection; ON COMMIT DELETE ROWS empties it after every batch (the caller's commit),
         # and a savepoint rolled back may have left a batch behind: cleared first.
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
-            f"SELECT * FROM {_q(self.table)} WITH NO DATA"
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT * FROM {table} WITH NO DATA"
         )
         cursor.execute(f"DELETE FROM {stage}")
         self._copy(stage, columns, batch.payload)
         cursor.execute(
-            f"INSERT INTO {_q(self.table)} ({cols}) SELECT {cols} FROM {stage} "
+            f"INSERT INTO {table} ({', '.join([*map(_q, columns), *linked])}) "
+            f"SELECT {', '.join([*(f's.{_q(col)}' for col in columns), *values])} FROM {stage} s "
+            f"LEFT JOIN {table} t ON t.organization_id = s.organization_id AND t.external_id = s.external_id "
+            f"{' '.join(joins)} WHERE t.id IS NULL OR (({differs}) AND {forward}) "
             f"ON CONFLICT (organization_id, external_id) DO UPDATE SET {sets}{links} WHERE {where} "
-            "RETURNING (xmax = 0)"
+            f"RETURNING (xmax = 0), {' OR '.join(waiting) or 'false'}"
         )
         flags = cursor.fetchall()
-        inserted = sum(1 for (is_insert,) in flags if is_insert)
-        return UpsertCounts(inserted=inserted, updated=len(flags) - inserted, unchanged=batch.rows - len(flags))
+        inserted = sum(1 for is_insert, _ in flags if is_insert)
+        if any(waits for _, waits in flags):
+            self._links_pending = True
+        unchanged = batch.rows - len(flags) + batch.skipped
+        return UpsertCounts(inserted=inserted, updated=len(flags) - inserted, unchanged=unchanged)
 
     def _resolve_references_postgresql(self, touched_since: dt.datetime | None) -> int:
         """Every reference of the table in one UPDATE … FROM with hash joins: each row that changes is
@@ -292,6 +344,7 @@ class PreparedBatch:
     payload: bytes
     rows: int
     fresh: bool
+    skipped: int = 0  # records left out because their stored digest is the same (unchanged)
 
 
 def joined(batches: Sequence[PreparedBatch]) -> list[PreparedBatch]:
@@ -308,10 +361,23 @@ def joined(batches: Sequence[PreparedBatch]) -> list[PreparedBatch]:
                 last.payload + batch.payload,
                 last.rows + batch.rows,
                 True,
+                last.skipped + batch.skipped,
             )
         else:
             out.append(batch)
     return out
+
+
+def _digests(columns: Sequence[str], tuples: list[tuple[Any, ...]]) -> list[int]:
+    """A 64-bit BLAKE2b digest of each row's data (every column but those the writer stamps, in name order,
+    so both ways of building rows agree), stored with the row. Equal digests mean equal data, short of a
+    2^-64 chance; a row built another way only costs a write it could have skipped."""
+    order = sorted((col, i) for i, col in enumerate(columns) if col not in NOT_DIGESTED)
+    pick = itemgetter(*(i for _, i in order))
+    return [
+        int.from_bytes(blake2b(orjson.dumps(pick(values)), digest_size=8).digest(), "big", signed=True)
+        for values in tuples
+    ]
 
 
 def _copy_payload(connection: psycopg.Connection, rows: list[tuple[Any, ...]]) -> bytes:

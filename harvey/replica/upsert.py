@@ -39,7 +39,7 @@ from django.utils import timezone
 from pydantic import BaseModel
 
 from .counts import UpsertCounts
-from .postgres_paths import PostgresPaths, PreparedBatch, joined
+from .postgres_paths import DIGEST, PostgresPaths, PreparedBatch, joined
 from .postgres_paths import quote as _q
 from .registry import REFERENCES, canonical_to_rows, replica_model
 from .rowplan import RowPlan
@@ -61,7 +61,11 @@ class ReplicaWriter(PostgresPaths):
         self.hrms_type = hrms_type
         self.using = using
         self.table = self.model._meta.db_table
-        fields = [f for f in self.model._meta.concrete_fields if not f.is_relation and not f.primary_key]
+        fields = [
+            f
+            for f in self.model._meta.concrete_fields
+            if not f.is_relation and not f.primary_key and f.column != DIGEST  # the digest is the writer's own
+        ]
         self._fields = {f.column: f for f in fields}
         self._fields["organization_id"] = self.model._meta.get_field("organization")
         self.columns: list[str] = ["organization_id", *(f.column for f in fields)]
@@ -71,6 +75,7 @@ class ReplicaWriter(PostgresPaths):
         self._plans: dict[type[BaseModel], RowPlan] = {}
         # None until the first write: then whether the organization had no row here (COPY straight in).
         self._fresh: bool | None = None
+        self.started_empty = False  # whether the organization had no row here at the first write
         self._analyzed = False  # see _analyze_if_stale
         # During a first sync: external id -> row id of every record this writer wrote or reserved an id for
         # (a manager named before their own page arrives gets the id now and keeps it when it comes).

@@ -197,3 +197,23 @@ def test_prepare_records_leaves_what_it_cannot_prepare_to_upsert_records(organiz
     assert writer.prepare_records(mixed) is None
     assert writer.prepare_records([]) is None
     assert writer.upsert_records(mixed).inserted == 2
+
+
+def test_a_record_deleted_here_comes_back_even_when_its_data_is_unchanged(organization):
+    """Unchanged records are skipped by their stored digest — but only while their row is live."""
+    ReplicaWriter("employees", organization.id, "mock").upsert_records([employee("E1"), employee("E2")])
+    ReplicaWriter("employees", organization.id, "mock").soft_delete([("E1", T0 + dt.timedelta(hours=1))])
+    back = employee("E1", at=T0 + dt.timedelta(hours=2))  # the same data, restored after the deletion
+    counts = ReplicaWriter("employees", organization.id, "mock").upsert_records([back, employee("E2")])
+    assert (counts.updated, counts.unchanged) == (1, 1)
+    assert Employee.objects.filter(organization_id=organization.id).count() == 2
+
+
+def test_one_changed_field_among_unchanged_records_is_written(organization):
+    ReplicaWriter("employees", organization.id, "mock").upsert_records([employee("E1"), employee("E2")])
+    later = T0 + dt.timedelta(minutes=1)
+    counts = ReplicaWriter("employees", organization.id, "mock").upsert_records(
+        [employee("E1"), employee("E2", skills=["Python", "SQL", "Go"], at=later)]
+    )
+    assert (counts.inserted, counts.updated, counts.unchanged) == (0, 1, 1)
+    assert Employee.objects.get(external_id="E2").skills == ["Python", "SQL", "Go"]

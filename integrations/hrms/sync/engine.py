@@ -324,10 +324,12 @@ async def _retry_quarantined(ctx: RunContext, adapter: HRMSAdapter, writer: Repl
 
 def _finish(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, counts: dict, *, swept: bool):
     # Links: rows of this pass (since the pass began, so a resumed run also settles what the interrupted one
-    # wrote) whose target came later or never — only if the writer left any such link; and other entities'
-    # rows waiting for a record inserted now.
+    # wrote) whose target came later or never, when the writer left any such link; rows of earlier runs
+    # still waiting, when records were inserted (a first sync has none: the table was empty); and other
+    # entities' rows waiting for a record inserted now.
+    earlier_rows_wait = counts["inserted"] and not writer.started_empty
     with transaction.atomic():
-        if ctx.resumed or writer.links_pending:
+        if ctx.resumed or writer.links_pending or earlier_rows_wait:
             writer.resolve_references(touched_since=ctx.pass_started_at)
         if ctx.resumed or counts["inserted"]:
             _resolve_incoming(ctx)

@@ -95,6 +95,25 @@ def test_a_quarantined_record_is_retried_and_resolved_once_fixed(harness):
     assert bad_id in harness.replica_ids("employees")
 
 
+def test_reports_waiting_for_a_manager_are_linked_when_the_manager_arrives_later(harness):
+    """A manager quarantined on the first run leaves their reports' links waiting; when the fixed record
+    arrives on a later run, the reports (unchanged, so not written again) are linked to it."""
+    table = harness.world.tables["employees"]
+    managers = {table.get(i)["manager_id"] for i in harness.live_ids("employees")} - {None}
+    bad_id = sorted(managers)[1]
+    good = dict(table.get(bad_id))
+    table.put({**good, "email": "broken", "updated_at": harness.world.clock().isoformat()})
+    run(harness, "departments")  # so that nothing else is left waiting
+    run(harness)
+    reports = Employee.objects.filter(organization=harness.organization, manager_id=bad_id)
+    assert reports.exists()
+    assert not reports.filter(manager_ref__isnull=False).exists()
+    table.put({**good, "updated_at": "2020-01-01T00:00:00+00:00"})  # fixed; its reports did not change
+    result = run(harness)
+    assert result.updated == 0
+    assert _wrong_manager_links(harness) == []
+
+
 def test_a_killed_run_resumes_from_its_last_committed_page(harness, monkeypatch):
     class Killed(BaseException):
         pass
