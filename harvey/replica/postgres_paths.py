@@ -46,15 +46,14 @@ class PostgresPaths:
         return self._write_prepared(self._prepare_postgresql(columns, tuples))
 
     def _prepare_postgresql(self, columns: Sequence[str], tuples: list[tuple[Any, ...]]) -> PreparedBatch:
-        """Everything about a batch that need not happen inside its transaction: its links, and its COPY data.
+        """Everything about a batch that need not happen inside its transaction: its COPY data, with digests.
 
-        Every reference to a record already stored (an earlier page, an earlier run, the departments
-        synced before the employees) is filled in now, so the run's final `resolve_references` rewrites
-        only rows whose target came later (a report paged before their manager). While this organization's
-        rows are all new (a first sync) the batch will be COPYed straight into the table, with ids taken
-        from the table's sequence now — also for the records of this table the batch names that have not
-        arrived yet (`_reserve_for`), so every link is written with its row and nothing is re-linked at the
-        end. Otherwise the data is for the staging table of `_upsert_staged`.
+        While this organization's rows are all new (a first sync) the batch will be COPYed straight into
+        the table, with ids taken from the table's sequence now — also for the records of this table the
+        batch names that have not arrived yet (`_reserve_for`) — and every link filled in (other tables'
+        targets are looked up), so nothing is re-linked at the end. Otherwise the records whose stored
+        digest is unchanged are dropped (`_changed_only`), and the rest is data for the staging table of
+        `_upsert_staged`, which finds their links itself.
 
         The sync engine calls this on a thread of its own with a connection of its own while the previous
         batch is being written (only committed rows are visible there; a link missed for that reason is the

@@ -10,10 +10,16 @@ So one batch is one statement:
 - SQLite (the embedded default): the same upsert statement through `executemany`, values prepared by
   Django's own field adapters so the ORM reads them back unchanged.
 
-Two PostgreSQL fast paths keep a full sync close to the speed of a bare COPY:
+PostgreSQL fast paths:
 - while the organization had no row of the entity when the writer was created (a first sync), a batch is
-  COPYed straight into the table under a savepoint; the first key conflict (a record seen twice in one run)
-  rolls that batch back to the upsert and ends the fast path for the writer;
+  COPYed straight into the table under a savepoint, with row ids reserved and links filled in ahead; the
+  first key conflict (a record seen twice in one run) rolls that batch back to the upsert and ends the fast
+  path for the writer;
+- otherwise a batch first drops the records whose stored `content_digest` says they are unchanged, so a
+  re-sync in which nothing changed sends nothing but one look-up per page;
+- a batch can be prepared (rows, links, digests, COPY data) outside its transaction, on another thread
+  (`prepare_records` / `write_prepared`; the sync engine does), and a first sync's COPYs can be committed by
+  a process of their own (copy_process.py);
 - `upsert_records` builds the value tuples from validated canonical records with a `RowPlan` instead of
   dumping every record to a dict first.
 The staging table is created once per connection (`ON COMMIT DELETE ROWS`), not once per batch.
