@@ -47,7 +47,10 @@ class ReplicaRecord(models.Model):
     `all_objects` does not. Forward foreign keys still reach a deleted record (Django uses the base manager).
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (organization, external_id) constraint's index leads with it and serves
+    # every organization-wide look-up and the cascade; a second one only cost every written row (~0.3 s per
+    # 100k-row first sync). The constraint stays: the tenant key is not derived data.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     external_id = models.CharField(max_length=ID_LENGTH)
     hrms_type = models.CharField("HRMS type", max_length=64, blank=True)
     source_updated_at = models.DateTimeField(null=True, blank=True)
