@@ -314,10 +314,10 @@ def report(n: int, small_n: int, r: dict[str, Any]) -> list[str]:
         "",
         f"closing note: paging (fetch, validate, prepare, write; overlapped) took {paging:.2f} s = {n / paging:,.0f}",
         f"records/s; the end of the run took {finish:.2f} s, {resolve:.2f} s of it checking references (a first sync",
-        "writes every link with its row). Three threads share one interpreter: the event loop fetches and",
-        f"validates, the preparing thread builds rows, links and COPY data ({prepare:.2f} s), and the transaction's",
-        f"thread commits each page ({commit:.2f} s, {copy:.2f} s of it in COPY). Their Python work is serialized by",
-        "the GIL, and the machine's cores are shared with PostgreSQL and the mock HRMS:",
+        "writes every link with its row). The event loop fetches and validates, the preparing thread builds",
+        f"rows, links, digests and COPY data ({prepare:.2f} s), and the COPY process commits the prepared pages;",
+        f"the run's own transactions took {commit:.2f} s ({copy:.2f} s of it in COPY). The two threads share one",
+        "interpreter, and the machine's cores are shared with PostgreSQL and the mock HRMS:",
         f"CPU during the full sync: {full['cpu_seconds']:.2f} s in the syncing process,"
         f" {full['machine_busy_seconds']:.2f} s on the whole machine, of {full['machine_available_seconds']:.2f} s"
         f" ({os.cpu_count()} cores x the run's wall time).",

@@ -24,7 +24,6 @@ from harvey.replica.upsert import ReplicaWriter
 
 from . import ledger
 from .ledger import LeaseLost, RunContext
-from .models import SyncRun
 from .pipeline import Prepared
 
 CommitLocally = Callable[[RunContext, ReplicaWriter, list[Prepared], dict, bool], None]
@@ -109,7 +108,4 @@ class CopyRoute:
                 again += [outcome.item for outcome in process.finish()]
             for group in again:
                 self.commit_locally(self.ctx, self.writer, group, counts, has_quarantine)
-        now = time.monotonic()
-        if now - self.ctx.counts_written_at >= 1.0:  # as the local commit does: progress, not per page
-            SyncRun.objects.filter(pk=self.ctx.run_id).update(**counts)
-            self.ctx.counts_written_at = now
+        ledger.write_counts(self.ctx, counts, now=time.monotonic())

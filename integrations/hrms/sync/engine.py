@@ -52,7 +52,7 @@ __all__ = ["ENTITY_ORDER", "LeaseLost", "SyncLocked", "TransientSyncError", "syn
 GC_THRESHOLD = 50_000  # see fewer_gc_pauses
 GIL_SLICE_SECONDS = 0.002  # see short_gil_slices
 GROUP_PAGES = 4  # pages at most in one transaction, when that many are ready (see _commit_pages)
-COUNTS_EVERY_SECONDS = 1.0  # live counters (run row, cache) are refreshed at most this often
+COUNTS_EVERY_SECONDS = ledger.COUNTS_EVERY_SECONDS  # the live counters in the cache, as on the run row
 SINGLE_GETTERS = {"employees": "get_employee", "job_requisitions": "get_job_requisition", "candidates": "get_candidate"}
 
 
@@ -276,10 +276,7 @@ def _commit_pages(
             if has_quarantine:
                 quarantine.resolve(ctx.organization_id, ctx.entity, (_record_id(r) for r in page.records))
         _tally(counts, writer.write_prepared(*copies))
-        now = time.monotonic()
-        if now - ctx.counts_written_at >= COUNTS_EVERY_SECONDS:  # the run row shows progress, not per page
-            SyncRun.objects.filter(pk=ctx.run_id).update(**counts)
-            ctx.counts_written_at = now
+        ledger.write_counts(ctx, counts, now=time.monotonic())
 
 
 def _tally(counts: dict, upserted: UpsertCounts) -> None:

@@ -141,6 +141,16 @@ def _locked_state(organization_id: int, entity: str) -> SyncState:
     return rows.get(organization_id=organization_id, entity=entity)
 
 
+COUNTS_EVERY_SECONDS = 1.0  # the run row's counters show progress, not every page
+
+
+def write_counts(ctx: RunContext, counts: dict, *, now: float) -> None:
+    """Copy the live counters to the SyncRun row, at most once every COUNTS_EVERY_SECONDS."""
+    if now - ctx.counts_written_at >= COUNTS_EVERY_SECONDS:
+        SyncRun.objects.filter(pk=ctx.run_id).update(**counts)
+        ctx.counts_written_at = now
+
+
 def checkpoint(ctx: RunContext, *, cursor: str | None, max_updated_at: dt.datetime | None) -> None:
     """Inside the page's transaction: move the checkpoint, renew the lease, or raise LeaseLost.
 
