@@ -36,7 +36,11 @@ from .copy_child import HEAD
 
 CHILD = Path(__file__).with_name("copy_child.py")
 WINDOW = 3  # transactions sent and not answered yet
-CONNECTION_KEYS = ("dbname", "user", "password", "host", "port", "sslmode", "sslrootcert", "sslcert", "sslkey")
+# libpq connection parameters passed on to the child (Django's others are Python objects: adapters, factories).
+CONNECTION_KEYS = (
+    "dbname", "user", "password", "host", "hostaddr", "port", "passfile", "service", "options", "application_name",
+    "connect_timeout", "target_session_attrs", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl",
+)  # fmt: skip
 
 
 class CopyProcessError(Exception):
