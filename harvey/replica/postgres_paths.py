@@ -192,17 +192,16 @@ class PostgresPaths:
         return [self.model._meta.get_field(ref.fk).column for ref in refs]
 
     def _lookup_targets(self, cursor, refs, columns, tuples) -> dict[Reference, dict[str, int]]:
-        """external id -> row id of every target the batch names that is already stored (one query per
-        reference, by the targets' unique key: a single scan, whatever the table's statistics say).
+        """external id -> row id of every target in another table that the batch names and that is stored
+        (one query per reference, by the targets' unique key: a single scan, whatever the statistics say).
 
-        Targets in other tables (the departments of employees) are remembered for the writer's life, so a
-        run asks for each once rather than once per page: this writer does not write those tables, and a
-        link to a row removed meanwhile is rewritten by the run's final `resolve_references`."""
+        They are remembered for the writer's life, so a run asks for each once rather than once per page:
+        this writer does not write those tables, and a link to a row removed meanwhile is rewritten by the
+        run's final `resolve_references`."""
         found: dict[Reference, dict[str, int]] = {}
         for ref in refs:
             at = list(columns).index(ref.source_field)
-            other_table = ref.target != self.entity
-            known = self._targets_seen.setdefault(ref.target, {}) if other_table else {}
+            known = self._targets_seen.setdefault(ref.target, {})
             wanted = [xid for xid in {values[at] for values in tuples if values[at] is not None} if xid not in known]
             if wanted:
                 target = _q(replica_model(ref.target)._meta.db_table)
@@ -210,7 +209,7 @@ class PostgresPaths:
                     f"SELECT external_id, id FROM {target} WHERE organization_id = %s AND external_id = ANY(%s)",
                     [self.organization_id, wanted],
                 )
-                if other_table and len(known) > RUN_IDS_LIMIT:
+                if len(known) > RUN_IDS_LIMIT:
                     known.clear()  # bounded memory, as for the run's own ids
                 known.update(cursor.fetchall())
             found[ref] = known

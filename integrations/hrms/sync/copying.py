@@ -24,7 +24,7 @@ from harvey.replica.upsert import ReplicaWriter
 
 from . import ledger
 from .ledger import LeaseLost, RunContext
-from .pipeline import Prepared
+from .pipeline import Prepared, newest_change
 
 CommitLocally = Callable[[RunContext, ReplicaWriter, list[Prepared], dict, bool], None]
 
@@ -43,8 +43,9 @@ class CopyRoute:
             if self.process is None:
                 self.process = CopyProcess(self.writer.using)
             (batch,) = batches
-            newest = max((r.updated_at for page, _ in group for r in page.records if r.updated_at), default=None)
-            statement = ledger.checkpoint_statement(self.ctx, cursor=group[-1][0].cursor, max_updated_at=newest)
+            statement = ledger.checkpoint_statement(
+                self.ctx, cursor=group[-1][0].cursor, max_updated_at=newest_change(group)
+            )
             analyze = not self.writer._analyzed
             self.writer._analyzed = True
             outcomes = self.process.write(

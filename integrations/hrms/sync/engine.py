@@ -40,7 +40,7 @@ from . import ledger, progress, quarantine
 from .copying import CopyRoute
 from .ledger import LeaseLost, RunContext, SyncLocked
 from .models import QuarantinedRecord, SyncRun, SyncState, SyncStatus, SyncTrigger
-from .pipeline import BatchPreparer, Prepared, grouped, prefetched
+from .pipeline import BatchPreparer, Prepared, grouped, newest_change, prefetched
 from .pull import ENTITY_ORDER, balances_per_employee
 from .quality import CoverageSampler, emptied_fields
 from .sweep import RosterSweep, sweep_due
@@ -254,12 +254,9 @@ def _commit_pages(
     (pipeline.BatchPreparer) where they could be; the first-sync COPY data of pages in a row is written as one
     COPY. The engine passes every page that was ready (`pipeline.grouped`), so a transaction's fixed cost
     is shared exactly when writing is the slower side."""
-    newest = max(
-        (r.updated_at for page, _ in pages for r in (*page.records, *page.tombstones) if r.updated_at), default=None
-    )
     key = "employee_id" if ctx.entity == "leave_balances" else "external_id"
     with transaction.atomic():
-        ledger.checkpoint(ctx, cursor=pages[-1][0].cursor, max_updated_at=newest)
+        ledger.checkpoint(ctx, cursor=pages[-1][0].cursor, max_updated_at=newest_change(pages))
         copies: list[PreparedBatch] = []  # first-sync pages in a row, written together
         for page, batch in pages:
             counts["pages"] += 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -27,6 +28,15 @@ from ..base import RecordPage
 
 T = TypeVar("T")
 Prepared = tuple[RecordPage, PreparedBatch | None]
+
+
+def newest_change(group: list[Prepared]) -> dt.datetime | None:
+    """The latest `updated_at` among a group's records and tombstones: what its checkpoint records."""
+    return max(
+        (r.updated_at for page, _ in group for r in (*page.records, *page.tombstones) if r.updated_at), default=None
+    )
+
+
 _DONE = object()
 
 

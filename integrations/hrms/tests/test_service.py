@@ -162,17 +162,9 @@ async def test_organizations_never_see_each_others_cached_answers(acme, globex):
 
 
 async def test_organizations_never_see_each_others_replica_rows(acme, globex):
-    from harvey.replica.models import Employee
 
     person = acme.first("employees")
-    await Employee.objects.acreate(
-        organization=acme.organization,
-        external_id=person["id"],
-        employee_id=person["id"],
-        first_name=person["first_name"],
-        email=person["email"],
-        employment_status="active",
-    )
+    await _store_in_replica(acme, person)
     async with globex.service() as service:
         await service.get_employee_by_email(person["email"])
     # Globex's replica did not answer with Acme's row: the lookup had to ask Globex's own HRMS.
@@ -180,18 +172,9 @@ async def test_organizations_never_see_each_others_replica_rows(acme, globex):
 
 
 async def test_email_lookup_is_answered_from_the_replica_without_http(acme):
-    from harvey.replica.models import Employee
 
     person = acme.first("employees")
-    await Employee.objects.acreate(
-        organization=acme.organization,
-        external_id=person["id"],
-        employee_id=person["id"],
-        first_name=person["first_name"],
-        last_name=person["last_name"],
-        email=person["email"],
-        employment_status=person["employment_status"],
-    )
+    await _store_in_replica(acme, person)
     async with acme.service() as service:
         found = await service.get_employee_by_email(person["email"].upper())
     assert found is not None
@@ -216,3 +199,18 @@ async def test_an_organization_without_an_active_integration_is_a_clear_error():
     with pytest.raises(NoActiveIntegration):
         async with HRMSIntegrationService(organization):
             pass
+
+
+async def _store_in_replica(tenant, person: dict) -> None:
+    """The HRMS's employee record as a row of the tenant's replica, as a sync would have left it."""
+    from harvey.replica.models import Employee
+
+    await Employee.objects.acreate(
+        organization=tenant.organization,
+        external_id=person["id"],
+        employee_id=person["id"],
+        first_name=person["first_name"],
+        last_name=person["last_name"],
+        email=person["email"],
+        employment_status=person["employment_status"],
+    )

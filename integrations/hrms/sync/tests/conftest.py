@@ -62,6 +62,26 @@ class Harness:
 
         return make
 
+    def page_employees_by(self, size: int) -> None:
+        """From now on the adapter asks for employees `size` at a time (several pages from a small world)."""
+        parent = self.adapter_class
+
+        class SmallPages(parent):
+            def iter_employees(self, **kw):
+                kw["page_size"] = size
+                return super().iter_employees(**kw)
+
+        self.adapter_class = SmallPages
+
+    def wrong_manager_links(self) -> list[str]:
+        """Employees whose manager link does not point at the row of the manager they name (or is set
+        while that manager has no row)."""
+        from harvey.replica.models import Employee
+
+        rows = Employee.all_objects.filter(organization=self.organization)
+        by_xid = {row.external_id: row.pk for row in rows}
+        return [row.external_id for row in rows if row.manager_ref_id != by_xid.get(row.manager_id)]
+
     def live_ids(self, entity: str) -> set[str]:
         return set(self.world.tables[entity].ids())
 

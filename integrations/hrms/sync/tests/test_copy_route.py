@@ -24,7 +24,7 @@ PAGE = 20
 @pytest.fixture
 def copying(harness, settings, monkeypatch):
     settings.HARVEY_SYNC_COPY_PROCESS = 1
-    harness.adapter_class = _pages_of(harness.adapter_class, PAGE)
+    harness.page_employees_by(PAGE)
     writes = []
     original = copy_process.CopyProcess.write
 
@@ -48,7 +48,7 @@ def test_a_first_sync_commits_its_plain_pages_through_the_copy_process(copying):
     assert sum(copying.copy_writes) >= 1  # pages went through the process (the first one is written here)
     assert (result.inserted, result.fetched, result.pages) == (total, total, total // PAGE)
     assert copying.digest_replica("employees") == copying.digest_hrms("employees")
-    assert _wrong_links(copying) == []
+    assert copying.wrong_manager_links() == []
     state = SyncState.objects.get(organization=copying.organization, entity="employees")
     assert state.cursor is None
     assert state.watermark is not None
@@ -65,7 +65,7 @@ def test_a_record_already_stored_ends_the_copy_path_and_the_rest_is_upserted_in_
     assert result.fetched == total + 1
     assert Employee.objects.filter(organization=copying.organization).count() == total
     assert copying.digest_replica("employees") == copying.digest_hrms("employees")
-    assert _wrong_links(copying) == []
+    assert copying.wrong_manager_links() == []
 
 
 def test_a_lost_lease_commits_nothing_more(copying, monkeypatch):
@@ -105,21 +105,6 @@ def _pages_before(harness, cursor) -> int:
         raise AssertionError("cursor not met")
 
     return asyncio.run(count())
-
-
-def _wrong_links(harness) -> list[str]:
-    rows = Employee.all_objects.filter(organization=harness.organization)
-    by_xid = {row.external_id: row.pk for row in rows}
-    return [row.external_id for row in rows if row.manager_ref_id != by_xid.get(row.manager_id)]
-
-
-def _pages_of(adapter_class, size: int):
-    class SmallPages(adapter_class):
-        def iter_employees(self, **kw):
-            kw["page_size"] = size
-            return super().iter_employees(**kw)
-
-    return SmallPages
 
 
 def _repeating_first_record(adapter_class, *, on_page: int):

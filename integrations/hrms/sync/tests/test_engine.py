@@ -111,7 +111,7 @@ def test_reports_waiting_for_a_manager_are_linked_when_the_manager_arrives_later
     table.put({**good, "updated_at": "2020-01-01T00:00:00+00:00"})  # fixed; its reports did not change
     result = run(harness)
     assert result.updated == 0
-    assert _wrong_manager_links(harness) == []
+    assert harness.wrong_manager_links() == []
 
 
 def test_a_killed_run_resumes_from_its_last_committed_page(harness, monkeypatch):
@@ -129,7 +129,7 @@ def test_a_killed_run_resumes_from_its_last_committed_page(harness, monkeypatch)
 
     monkeypatch.setattr(ledger, "fail_run", lambda *a, **k: None)  # SIGKILL: nothing gets to record anything
     monkeypatch.setattr(engine.ledger, "fail_run", lambda *a, **k: None)
-    harness.adapter_class = _small_pages(harness.adapter_class)
+    harness.page_employees_by(20)
     with pytest.raises(Killed):
         run(harness, on_progress=die_after_first_commit)
     monkeypatch.undo()
@@ -145,25 +145,10 @@ def test_a_killed_run_resumes_from_its_last_committed_page(harness, monkeypatch)
         result.error_message,
     )
     assert harness.digest_replica("employees") == harness.digest_hrms("employees")
-    assert _wrong_manager_links(harness) == []  # also the links the killed run wrote ahead of their records
+    assert harness.wrong_manager_links() == []  # also the links the killed run wrote ahead of their records
     first = SyncRun.objects.filter(organization=harness.organization).order_by("started_at").first()
     assert first.status == SyncStatus.FAILED
     assert first.error_code == "interrupted"
-
-
-def _wrong_manager_links(harness) -> list[str]:
-    rows = Employee.all_objects.filter(organization=harness.organization)
-    by_xid = {row.external_id: row.pk for row in rows}
-    return [row.external_id for row in rows if row.manager_ref_id != by_xid.get(row.manager_id)]
-
-
-def _small_pages(adapter_class):
-    class SmallPages(adapter_class):
-        def iter_employees(self, **kw):
-            kw["page_size"] = 20
-            return super().iter_employees(**kw)
-
-    return SmallPages
 
 
 def test_a_run_whose_lease_was_taken_over_cannot_commit(harness):
