@@ -23,7 +23,10 @@ SERVICE_CHECK_TIMEOUT_SECONDS = 3
 
 
 def worker_cache_prefix() -> str:
-    return f"harvey-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    """Unique per test database and xdist worker: two checkouts testing at once on one Redis (each with its own
+    DATABASE_URL) never clear each other's keys."""
+    database = os.environ.get("DATABASE_URL", "").rstrip("/").rsplit("/", 1)[-1] or "embedded"
+    return f"harvey-test-{database}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def pytest_configure(config: pytest.Config) -> None:
