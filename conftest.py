@@ -45,6 +45,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # The first sync's COPY process has a connection of its own and cannot see a test's uncommitted rows:
     # off, except in the tests that commit (integrations/hrms/sync/tests/test_copy_route.py, tests/services).
     override_settings(CACHES=caches, HARVEY_CACHE_PREFIX=prefix, HARVEY_SYNC_COPY_PROCESS=0).enable()
+    # Broker keys carry the same prefix, in this process and in the workers the services tests start (which
+    # read HARVEY_CACHE_PREFIX from the environment set above).
+    from harvey.celery import app
+
+    app.conf.broker_transport_options = {**app.conf.broker_transport_options, "global_keyprefix": f"{prefix}:"}
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

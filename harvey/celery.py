@@ -20,9 +20,6 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harvey.settings")
 
 DISPATCH_EVERY_SECONDS = 60.0
-#: Redis broker: an unacknowledged task (acks_late) is handed to another worker after this long. It must
-#: exceed the longest run plus the longest retry countdown, or a slow run would be delivered twice.
-VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
 
 app = Celery("harvey")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -31,7 +28,7 @@ app.autodiscover_tasks()
 
 @app.on_after_configure.connect
 def _install_beat_schedule(sender: Celery, **_: Any) -> None:
-    """Add the dispatcher to beat, and a visibility timeout fit for long runs, once settings are loaded."""
+    """Add the dispatcher to beat once settings are loaded (broker options: harvey.environment)."""
     from django.conf import settings
 
     every = float(getattr(settings, "HARVEY_SYNC_DISPATCH_SECONDS", DISPATCH_EVERY_SECONDS))
@@ -43,8 +40,4 @@ def _install_beat_schedule(sender: Celery, **_: Any) -> None:
             # A dispatch that waited longer than its own period is superseded by the next one.
             "options": {"expires": max(1.0, every - 1)},
         },
-    }
-    sender.conf.broker_transport_options = {
-        "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
-        **(sender.conf.broker_transport_options or {}),
     }

@@ -33,6 +33,10 @@ DEFAULT_CACHE_TIMEOUT_SECONDS = 1800
 DB_CONN_MAX_AGE_SECONDS = 600
 SQLITE_BUSY_TIMEOUT_SECONDS = 20
 REDIS_SOCKET_TIMEOUT_SECONDS = 5
+# The sync lease and its heartbeat (integrations/hrms/sync/ledger.py reads the settings; defaults live here
+# so that the pair can be checked together when the settings are built).
+DEFAULT_LEASE_SECONDS = 30
+DEFAULT_HEARTBEAT_SECONDS = 10
 
 
 def env_flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -81,6 +85,7 @@ def build_settings(env: Mapping[str, str], *, var_dir: Path) -> dict[str, Any]:
 # an environment variable of the same name overrides it.
 TUNABLE: dict[str, type] = {
     "HARVEY_SYNC_LEASE_SECONDS": int,
+    "HARVEY_SYNC_HEARTBEAT_SECONDS": float,
     "HARVEY_SYNC_OVERLAP_SECONDS": int,
     "HARVEY_SYNC_SWEEP_HOURS": float,
     "HARVEY_SYNC_SWEEP_MAX_DELETE_SHARE": float,
@@ -109,6 +114,14 @@ def tuning_settings(env: Mapping[str, str]) -> dict[str, Any]:
         if value < 0:
             raise ImproperlyConfigured(f"{name} must not be negative; got {raw!r}.")
         out[name] = value
+    lease = out.get("HARVEY_SYNC_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
+    heartbeat = out.get("HARVEY_SYNC_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS)
+    if not 0 < heartbeat <= lease / 2:
+        # A heartbeat slower than half the lease lets a live run's lease lapse between two beats.
+        raise ImproperlyConfigured(
+            f"HARVEY_SYNC_HEARTBEAT_SECONDS ({heartbeat:g}) must be more than 0 and at most half of "
+            f"HARVEY_SYNC_LEASE_SECONDS ({lease:g})."
+        )
     return out
 
 
@@ -155,12 +168,28 @@ def cache_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+DEFAULT_SYNC_QUEUE = "harvey.sync"
+DEFAULT_DISPATCH_QUEUE = "harvey.dispatch"
+#: Redis broker: an unacknowledged task (acks_late) is handed to another worker after this long. It must
+#: exceed the longest run plus the longest retry countdown, or a slow run would be delivered twice.
+VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
+
+
 def celery_settings(env: Mapping[str, str], *, redis_url: str) -> dict[str, Any]:
     """Redis as broker when set; otherwise tasks run in-process (eager) and their errors propagate.
 
     `HARVEY_CELERY_EAGER=1` forces in-process tasks even with Redis (a single-process deployment).
+    Two queues: the runs (`HARVEY_SYNC_QUEUE`) and the beat's dispatcher (`HARVEY_DISPATCH_QUEUE`), which a
+    worker consumes first, so scheduling never waits behind thousands of queued runs. Every broker key
+    carries the deployment's Redis prefix (`HARVEY_CACHE_PREFIX`), so deployments sharing a Redis never take
+    each other's tasks. A lost broker is retried for ever, never a reason for a worker to exit.
     """
     eager = env_flag(env, "HARVEY_CELERY_EAGER", default=not redis_url)
+    prefix = env.get("HARVEY_CACHE_PREFIX", "").strip() or DEFAULT_CACHE_PREFIX
+    sync_queue = env.get("HARVEY_SYNC_QUEUE", "").strip() or DEFAULT_SYNC_QUEUE
+    dispatch_queue = env.get("HARVEY_DISPATCH_QUEUE", "").strip() or DEFAULT_DISPATCH_QUEUE
+    if sync_queue == dispatch_queue:
+        raise ImproperlyConfigured("HARVEY_SYNC_QUEUE and HARVEY_DISPATCH_QUEUE must be two different queues.")
     return {
         "CELERY_BROKER_URL": redis_url or "memory://",
         "CELERY_TASK_ALWAYS_EAGER": eager,
@@ -172,7 +201,22 @@ def celery_settings(env: Mapping[str, str], *, redis_url: str) -> dict[str, Any]
         "CELERY_TASK_REJECT_ON_WORKER_LOST": True,
         "CELERY_WORKER_PREFETCH_MULTIPLIER": 1,
         "CELERY_TASK_IGNORE_RESULT": True,
+        "CELERY_TASK_DEFAULT_QUEUE": sync_queue,
+        "CELERY_TASK_ROUTES": {"hrms.sync.dispatch": {"queue": dispatch_queue}},
+        "HARVEY_SYNC_QUEUE": sync_queue,
+        "HARVEY_DISPATCH_QUEUE": dispatch_queue,
+        "CELERY_BROKER_TRANSPORT_OPTIONS": {
+            "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+            "global_keyprefix": f"{prefix}:",
+            # With -Q dispatch,sync a free worker slot takes the dispatcher's message first.
+            "queue_order_strategy": "priority",
+        },
+        "CELERY_BROKER_CONNECTION_RETRY": True,
+        "CELERY_BROKER_CONNECTION_MAX_RETRIES": None,
         "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
+        # A run in progress when the broker goes away finishes its work (it is fenced and idempotent); its
+        # message comes back if the acknowledgement was lost.
+        "CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS": False,
     }
 
 

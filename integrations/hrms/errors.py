@@ -103,13 +103,19 @@ class Unavailable(HRMSError):
 
 
 class CircuitOpen(Unavailable):
-    """The circuit breaker for this integration is open: calls are refused without touching the HRMS."""
+    """The circuit breaker for this integration is open: calls are refused without touching the HRMS.
+
+    The breaker is a consequence, so the message leads with its cause (the failure that tripped it, e.g.
+    "connection refused"); `reopens_in` is when a call may be tried again, and is also `retry_after`: a retry
+    that comes sooner is refused without one request reaching the HRMS.
+    """
 
     code = "circuit_open"
 
-    def __init__(self, message: str, *, reopens_in: float | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, reopens_in: float | None = None, cause: str = "") -> None:
+        super().__init__(message, retry_after=reopens_in)
         self.reopens_in = reopens_in
+        self.cause = cause
 
 
 class InvalidRecord(HRMSError):

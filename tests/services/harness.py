@@ -176,7 +176,8 @@ def service_env(queue: str, **overrides: str) -> dict[str, str]:
         DATABASE_URL=database_url(),
         DJANGO_SETTINGS_MODULE="services.worker_settings",
         PYTHONPATH=os.pathsep.join([str(REPO / "tests"), str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-        HARVEY_TEST_CELERY_QUEUE=queue,
+        HARVEY_SYNC_QUEUE=queue,
+        HARVEY_DISPATCH_QUEUE=f"{queue}.dispatch",
         HARVEY_LOG_LEVEL="WARNING",
     )
     env.update(overrides)
@@ -188,7 +189,8 @@ class CeleryWorker(Process):
 
     def __init__(self, log_dir: Path, queue: str, env: dict[str, str]) -> None:
         self.hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
-        argv = [sys.executable, "-m", "celery", "-A", "harvey", "worker", "-Q", queue, "-n", self.hostname]
+        argv = [sys.executable, "-m", "celery", "-A", "harvey", "worker", "-Q", f"{queue}.dispatch,{queue}"]
+        argv += ["-n", self.hostname]
         argv += ["--pool", "prefork", "--concurrency", "1", "--without-gossip", "--without-mingle"]
         argv += ["--loglevel", "WARNING"]
         super().__init__(self.hostname.split("@")[0], argv, env, log_dir)

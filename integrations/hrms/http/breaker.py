@@ -42,9 +42,12 @@ class CircuitBreaker:
         decision = await self.state.breaker_before_call(self.key, probe_lease=self.probe_lease)
         if not decision.allowed:
             log_event("hrms.http.circuit_open", integration=self.key, reopens_in=round(decision.reopens_in, 3))
+            cause = decision.cause or "the HRMS kept failing"
             raise CircuitOpen(
-                f"circuit for integration {self.key!r} is open; retry in {decision.reopens_in:.1f}s",
+                f"{cause}. After {self.threshold} such failures in a row Harvey stopped calling this HRMS for "
+                f"{self.cool_down:.0f} s (circuit breaker); the next try is in {decision.reopens_in:.1f} s",
                 reopens_in=decision.reopens_in,
+                cause=cause,
             )
         return decision
 
@@ -53,12 +56,14 @@ class CircuitBreaker:
         nothing: a probe interrupted that way is released when its lease expires."""
         if exc is not None and not isinstance(exc, HRMSError):
             return
+        failed = exc is not None and counts_as_failure(exc)
         transition = await self.state.breaker_record(
             self.key,
-            success=exc is None or not counts_as_failure(exc),
+            success=not failed,
             probe=decision.probe,
             threshold=self.threshold,
             cool_down=self.cool_down,
+            cause=exc.message[:300] if failed and isinstance(exc, HRMSError) else "",
         )
         if transition.changed and transition.state == OPEN:
             log_event(

@@ -147,11 +147,21 @@ class ResponseClassifier:
 DEFAULT_CLASSIFIER = ResponseClassifier()
 
 
-def classify_transport_error(exc: httpx.HTTPError, what: str) -> HRMSError:
+def classify_transport_error(exc: httpx.HTTPError, what: str, origin: str = "") -> HRMSError:
     """Failures before any answer: timeouts, refused connections and broken responses are transient;
-    a malformed URL or unsupported scheme is a configuration problem no retry can fix."""
+    a malformed URL or unsupported scheme is a configuration problem no retry can fix. The message names
+    where the request went (`origin`: scheme, host and port — never a path's query or a credential) and
+    what the network said, so "connection refused to http://hrms.example:8443" reaches the admin."""
+    where = f" to {origin}" if origin else ""
+    detail = str(exc).strip()
+    said = f" ({type(exc).__name__}: {detail})" if detail else f" ({type(exc).__name__})"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Unavailable(f"{what}: connecting{where} timed out{said}")
     if isinstance(exc, httpx.TimeoutException):
-        return Unavailable(f"{what}: timed out ({type(exc).__name__})")
+        return Unavailable(f"{what}: timed out{where}{said}")
+    if isinstance(exc, httpx.ConnectError):
+        reason = "connection refused" if "refused" in detail.lower() else "could not connect"
+        return Unavailable(f"{what}: {reason}{where}{said}")
     if isinstance(exc, httpx.TransportError) and not isinstance(exc, httpx.UnsupportedProtocol):
-        return Unavailable(f"{what}: {type(exc).__name__}")
-    return ConfigurationError(f"{what}: {type(exc).__name__}")
+        return Unavailable(f"{what}: the connection{where} failed{said}")
+    return ConfigurationError(f"{what}: {type(exc).__name__}{where}")

@@ -171,7 +171,7 @@ class HRMSHttpClient:
             try:
                 response = await self._http.request(method, path, params=params, content=content, headers=headers)
             except httpx.HTTPError as e:
-                raise classify_transport_error(e, what) from e
+                raise classify_transport_error(e, what, _origin(self._http.base_url)) from e
             error = self.classify(response, what)
             if error is None:
                 return response
@@ -207,3 +207,9 @@ class HRMSHttpClient:
             wait=round(retry_state.upcoming_sleep, 3),
             error=getattr(exc, "code", type(exc).__name__),
         )
+
+
+def _origin(url: httpx.URL) -> str:
+    """scheme://host[:port] of a base URL: where a failed request went, without path, query or userinfo."""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}"

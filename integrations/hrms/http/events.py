@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-logger = logging.getLogger("integrations.hrms.http")
+logger = logging.getLogger("hrms.http")
 
 
 def safe_path(path: str) -> str:
@@ -19,8 +19,7 @@ def safe_path(path: str) -> str:
 
 
 def log_event(event: str, level: int = logging.INFO, **fields: Any) -> None:
-    """Log `event` (e.g. `hrms.http.retry`) with `fields` both in the message and as record attributes."""
-    if not logger.isEnabledFor(level):
-        return
-    text = " ".join(f"{name}={value}" for name, value in fields.items())
-    logger.log(level, "%s %s", event, text, extra={"event": event, "fields": fields})
+    """Log `event` (e.g. `hrms.http.retry`) with `fields` as record attributes, like every Harvey event: the
+    formatter (harvey/log_format.py) appends them once as key=value pairs."""
+    if logger.isEnabledFor(level):
+        logger.log(level, event, extra=fields)

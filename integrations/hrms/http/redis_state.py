@@ -6,23 +6,45 @@ last slot or both become the half-open probe, and no WATCH/retry loop is needed.
 
 The scripts mirror `MemoryTransportState` line for line; the contract tests run the same cases on both.
 Keys: `<prefix><integration_key>:rate` (a string, the GCRA theoretical arrival time) and
-`<prefix><integration_key>:breaker` (a hash). Both expire when idle so abandoned integrations leave no litter.
+`<prefix><integration_key>:breaker` (a hash), the prefix starting with the deployment's Redis prefix
+(`HARVEY_CACHE_PREFIX`), so two deployments on one Redis never share a breaker. Both expire when idle.
 
-redis-py's asyncio client is bound to the event loop that opened its connections; Celery tasks that bridge
-to async code usually run a fresh loop per task. Built from a URL, this store therefore keeps one client per
-running loop. Given a client, it uses that client as is (the caller owns its loop and lifetime).
+One client per process, whatever the event loop. redis-py's asyncio client is bound to the loop that
+opened its connections, and a Celery task that bridges to async code runs a new loop per call; a client per
+loop would open a connection per run and, kept in a map, never free one (7,000 connections after 1,000
+organizations' runs). Built from a URL, this store therefore runs its client on an event loop thread of
+its own, started on first use in each process (after a fork, again), and every primitive hops there and
+back. Given a client, it uses that client as is, on the caller's loop (the caller owns both).
+
+Redis unreachable is not the HRMS failing: the store then answers from a process-local
+`MemoryTransportState` (so a run goes on, its budget and breaker kept per process) and tries Redis again
+after `RETRY_AFTER_SECONDS`, logging once per outage.
 """
 
 from __future__ import annotations
 
 import asyncio
-import weakref
-from typing import Any
+import logging
+import os
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
+from redis.exceptions import RedisError
 
-from .state import BreakerDecision, BreakerTransition, TransportState
+from .state import BreakerDecision, BreakerTransition, MemoryTransportState, TransportState
+
+log = logging.getLogger("hrms.http")
+T = TypeVar("T")
+DEFAULT_PREFIX = "hrms:transport:"
+#: After Redis failed, how long the store keeps to its local state before trying Redis again.
+RETRY_AFTER_SECONDS = 5.0
+#: Redis sits next to the workers: a second to connect is plenty, and an outage must not stall a run.
+CONNECT_TIMEOUT_SECONDS = 1.0
+COMMAND_TIMEOUT_SECONDS = 2.0
 
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
 
@@ -58,14 +80,17 @@ _BEFORE_CALL = (
     + """
 local h = redis.call('HMGET', KEYS[1], 'state', 'opened_until', 'probe_until')
 local state = h[1] or 'closed'
-if state == 'closed' then return {'allow', '0'} end
-if state == 'open' and now < tonumber(h[2]) then return {'refuse', string.format('%.6f', tonumber(h[2]) - now)} end
+if state == 'closed' then return {'allow', '0', ''} end
+local cause = redis.call('HGET', KEYS[1], 'cause') or ''
+if state == 'open' and now < tonumber(h[2]) then
+  return {'refuse', string.format('%.6f', tonumber(h[2]) - now), cause}
+end
 if state == 'half_open' and now < tonumber(h[3]) then
-  return {'refuse', string.format('%.6f', tonumber(h[3]) - now)}
+  return {'refuse', string.format('%.6f', tonumber(h[3]) - now), cause}
 end
 redis.call('HSET', KEYS[1], 'state', 'half_open', 'probe_until', string.format('%.6f', now + tonumber(ARGV[1])))
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
-return {'probe', '0'}
+return {'probe', '0', ''}
 """
 )
 
@@ -89,10 +114,12 @@ elseif state == 'closed' then
   if failures >= threshold then
     state = 'open'
     redis.call('HSET', KEYS[1], 'state', 'open', 'opened_until', string.format('%.6f', now + cool_down))
+    redis.call('HSET', KEYS[1], 'cause', ARGV[6])
   end
 elseif state == 'half_open' and probe then
   state = 'open'
   redis.call('HSET', KEYS[1], 'state', 'open', 'opened_until', string.format('%.6f', now + cool_down))
+  redis.call('HSET', KEYS[1], 'cause', ARGV[6])
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5])) end
 if state == before then return {state, 0} end
@@ -108,29 +135,79 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def client_name() -> str:
+    """How this process's transport connections show in Redis's CLIENT LIST (per process: countable)."""
+    return f"harvey-hrms-transport-{os.getpid()}"
+
+
+class _LoopThread:
+    """An event loop running forever on a daemon thread: home of the store's client in this process."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(ready,), name="hrms-transport-redis", daemon=True)
+        self.thread.start()
+        ready.wait()
+
+    def _run(self, ready: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.call_soon(ready.set)
+        self.loop.run_forever()
+
+    async def call(self, coroutine: Awaitable[T]) -> T:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self.loop))
+
+
 class RedisTransportState(TransportState):
-    def __init__(self, redis: str | aioredis.Redis, *, prefix: str = "hrms:transport:") -> None:
+    def __init__(self, redis: str | aioredis.Redis, *, prefix: str = DEFAULT_PREFIX) -> None:
         self.prefix = prefix
         self._url = redis if isinstance(redis, str) else None
         self._given = None if isinstance(redis, str) else redis
-        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._lock = threading.Lock()
+        self._home: _LoopThread | None = None
+        self._client_: aioredis.Redis | None = None
         self._scripts: dict[str, AsyncScript] = {}
+        self._local = MemoryTransportState()
+        self._down_until = 0.0  # time.monotonic() until which Redis is not asked again
 
-    def _client(self) -> aioredis.Redis:
-        if self._given is not None:
-            return self._given
-        loop = asyncio.get_running_loop()
-        client = self._per_loop.get(loop)
-        if client is None:
-            assert self._url is not None
-            client = aioredis.Redis.from_url(self._url, decode_responses=True)
-            self._per_loop[loop] = client
-        return client
+    def _owned(self) -> tuple[_LoopThread, aioredis.Redis]:
+        """This process's loop thread and client (made again in a forked child: threads do not survive fork)."""
+        with self._lock:
+            if self._home is None or self._home.pid != os.getpid():
+                assert self._url is not None
+                self._home = _LoopThread()
+                self._client_ = aioredis.Redis.from_url(
+                    self._url,
+                    decode_responses=True,
+                    socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                    socket_timeout=COMMAND_TIMEOUT_SECONDS,
+                    client_name=client_name(),
+                )
+                self._scripts = {}
+            assert self._client_ is not None
+            return self._home, self._client_
 
-    async def _run(self, name: str, source: str, keys: list[str], args: list[Any]) -> Any:
-        client = self._client()
+    async def _redis(self, call: Callable[[aioredis.Redis], Awaitable[T]], fallback: Callable[[], Awaitable[T]]) -> T:
+        """Run `call(client)` on the store's client, or `fallback()` on the local state while Redis is down."""
+        if time.monotonic() < self._down_until:
+            return await fallback()
+        try:
+            if self._given is not None:
+                return await call(self._given)
+            home, client = self._owned()
+            return await home.call(call(client))
+        except (RedisError, OSError) as e:
+            if time.monotonic() >= self._down_until:
+                log.warning(
+                    "hrms.transport.shared_state_unavailable",
+                    extra={"error": f"{type(e).__name__}: {e}"[:200], "retry_in": RETRY_AFTER_SECONDS},
+                )
+            self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+            return await fallback()
+
+    async def _run(self, client: aioredis.Redis, name: str, source: str, keys: list[str], args: list[Any]) -> Any:
         script = self._scripts.get(name)
         if script is None:
             script = self._scripts[name] = client.register_script(source)
@@ -140,43 +217,70 @@ class RedisTransportState(TransportState):
         return f"{self.prefix}{integration_key}:{kind}"
 
     async def acquire_slot(self, key: str, *, rate: float, burst: int) -> float:
-        wait = await self._run("acquire", _ACQUIRE, [self._key(key, "rate")], [1.0 / rate, burst])
-        return float(_text(wait))
+        async def shared(client: aioredis.Redis) -> float:
+            wait = await self._run(client, "acquire", _ACQUIRE, [self._key(key, "rate")], [1.0 / rate, burst])
+            return float(_text(wait))
+
+        return await self._redis(shared, lambda: self._local.acquire_slot(key, rate=rate, burst=burst))
 
     async def pause(self, key: str, seconds: float, *, rate: float, burst: int) -> None:
-        await self._run("pause", _PAUSE, [self._key(key, "rate")], [max(seconds, 0.0), 1.0 / rate, burst])
+        async def shared(client: aioredis.Redis) -> None:
+            await self._run(client, "pause", _PAUSE, [self._key(key, "rate")], [max(seconds, 0.0), 1.0 / rate, burst])
+
+        await self._redis(shared, lambda: self._local.pause(key, seconds, rate=rate, burst=burst))
 
     async def breaker_before_call(self, key: str, *, probe_lease: float) -> BreakerDecision:
-        verdict, reopens_in = await self._run(
-            "before", _BEFORE_CALL, [self._key(key, "breaker")], [probe_lease, _BREAKER_TTL_SECONDS]
-        )
-        verdict = _text(verdict)
-        if verdict == "refuse":
-            return BreakerDecision(allowed=False, reopens_in=float(_text(reopens_in)))
-        return BreakerDecision(allowed=True, probe=verdict == "probe")
+        async def shared(client: aioredis.Redis) -> BreakerDecision:
+            verdict, reopens_in, cause = await self._run(
+                client, "before", _BEFORE_CALL, [self._key(key, "breaker")], [probe_lease, _BREAKER_TTL_SECONDS]
+            )
+            if _text(verdict) == "refuse":
+                return BreakerDecision(allowed=False, reopens_in=float(_text(reopens_in)), cause=_text(cause))
+            return BreakerDecision(allowed=True, probe=_text(verdict) == "probe")
+
+        return await self._redis(shared, lambda: self._local.breaker_before_call(key, probe_lease=probe_lease))
 
     async def breaker_record(
-        self, key: str, *, success: bool, probe: bool, threshold: int, cool_down: float
+        self, key: str, *, success: bool, probe: bool, threshold: int, cool_down: float, cause: str = ""
     ) -> BreakerTransition:
-        state, changed = await self._run(
-            "record",
-            _RECORD,
-            [self._key(key, "breaker")],
-            [int(success), int(probe), threshold, cool_down, _BREAKER_TTL_SECONDS],
+        async def shared(client: aioredis.Redis) -> BreakerTransition:
+            state, changed = await self._run(
+                client,
+                "record",
+                _RECORD,
+                [self._key(key, "breaker")],
+                [int(success), int(probe), threshold, cool_down, _BREAKER_TTL_SECONDS, cause],
+            )
+            return BreakerTransition(state=_text(state), changed=bool(int(changed)))
+
+        return await self._redis(
+            shared,
+            lambda: self._local.breaker_record(
+                key, success=success, probe=probe, threshold=threshold, cool_down=cool_down, cause=cause
+            ),
         )
-        return BreakerTransition(state=_text(state), changed=bool(int(changed)))
 
     async def breaker_state(self, key: str) -> str:
-        state = await self._client().hget(self._key(key, "breaker"), "state")
-        return _text(state) if state is not None else "closed"
+        async def shared(client: aioredis.Redis) -> str:
+            state = await client.hget(self._key(key, "breaker"), "state")
+            return _text(state) if state is not None else "closed"
+
+        return await self._redis(shared, lambda: self._local.breaker_state(key))
 
     async def reset(self, key: str) -> None:
-        await self._client().delete(self._key(key, "rate"), self._key(key, "breaker"))
+        async def shared(client: aioredis.Redis) -> None:
+            await client.delete(self._key(key, "rate"), self._key(key, "breaker"))
+
+        await self._local.reset(key)
+        await self._redis(shared, lambda: self._local.reset(key))
 
     async def aclose(self) -> None:
-        """Close the client this store opened for the running loop (a given client belongs to the caller)."""
-        if self._given is not None:
+        """Close the client this store opened and stop its loop thread (a given client belongs to the caller)."""
+        with self._lock:
+            home, client, self._home, self._client_ = self._home, self._client_, None, None
+        if home is None or client is None or home.pid != os.getpid():
             return
-        client = self._per_loop.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
+        await home.call(client.aclose())
+        home.loop.call_soon_threadsafe(home.loop.stop)
+        home.thread.join(timeout=5)
+        home.loop.close()

@@ -40,6 +40,8 @@ class BreakerDecision:
     allowed: bool
     probe: bool = False
     reopens_in: float = 0.0
+    #: When refused: why the breaker opened (the failure that tripped it), for the error an admin reads.
+    cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,11 @@ class TransportState(ABC):
 
     @abstractmethod
     async def breaker_record(
-        self, key: str, *, success: bool, probe: bool, threshold: int, cool_down: float
+        self, key: str, *, success: bool, probe: bool, threshold: int, cool_down: float, cause: str = ""
     ) -> BreakerTransition:
         """Record a call's outcome: a success resets the failure count (and closes after a probe); the
-        `threshold`-th consecutive failure, or a failed probe, opens the breaker for `cool_down` seconds."""
+        `threshold`-th consecutive failure, or a failed probe, opens the breaker for `cool_down` seconds and
+        remembers `cause` (the failure's message), which refusals then carry."""
 
     @abstractmethod
     async def breaker_state(self, key: str) -> str:
@@ -91,6 +94,7 @@ class _Breaker:
     failures: int = 0
     opened_until: float = 0.0
     probe_until: float = 0.0
+    cause: str = ""
 
 
 class MemoryTransportState(TransportState):
@@ -130,14 +134,14 @@ class MemoryTransportState(TransportState):
             if b is None or b.state == CLOSED:
                 return BreakerDecision(allowed=True)
             if b.state == OPEN and now < b.opened_until:
-                return BreakerDecision(allowed=False, reopens_in=b.opened_until - now)
+                return BreakerDecision(allowed=False, reopens_in=b.opened_until - now, cause=b.cause)
             if b.state == HALF_OPEN and now < b.probe_until:
-                return BreakerDecision(allowed=False, reopens_in=b.probe_until - now)
+                return BreakerDecision(allowed=False, reopens_in=b.probe_until - now, cause=b.cause)
             b.state, b.probe_until = HALF_OPEN, now + probe_lease
             return BreakerDecision(allowed=True, probe=True)
 
     async def breaker_record(
-        self, key: str, *, success: bool, probe: bool, threshold: int, cool_down: float
+        self, key: str, *, success: bool, probe: bool, threshold: int, cool_down: float, cause: str = ""
     ) -> BreakerTransition:
         with self._lock:
             now = self._clock()
@@ -149,9 +153,9 @@ class MemoryTransportState(TransportState):
             elif b.state == CLOSED:
                 b.failures += 1
                 if b.failures >= threshold:
-                    b.state, b.opened_until = OPEN, now + cool_down
+                    b.state, b.opened_until, b.cause = OPEN, now + cool_down, cause
             elif b.state == HALF_OPEN and probe:
-                b.state, b.opened_until = OPEN, now + cool_down
+                b.state, b.opened_until, b.cause = OPEN, now + cool_down, cause
             return BreakerTransition(state=b.state, changed=b.state != before)
 
     async def breaker_state(self, key: str) -> str:
@@ -185,20 +189,35 @@ def configured_redis_url() -> str | None:
     return os.environ.get("HRMS_TRANSPORT_REDIS_URL") or os.environ.get("REDIS_URL") or None
 
 
+def configured_key_prefix() -> str:
+    """The deployment's Redis key prefix (`HARVEY_CACHE_PREFIX`, as the cache's keys), then the transport's."""
+    prefix = os.environ.get("HARVEY_CACHE_PREFIX") or "harvey"
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            prefix = getattr(settings, "HARVEY_CACHE_PREFIX", None) or prefix
+    except ImportError:
+        pass
+    return f"{prefix}:hrms:transport:"
+
+
 def get_transport_state() -> TransportState:
     """The process-wide store: Redis when a Redis URL is configured (workers share it), memory otherwise.
 
-    One instance per process, so every client of the same integration in this process shares it too.
+    One instance per (Redis URL, key prefix) per process, so every client of the same integration in this
+    process shares it too.
     """
     url = configured_redis_url()
-    cache_key = url or "memory"
+    prefix = configured_key_prefix()
+    cache_key = f"{url}|{prefix}" if url else "memory"
     with _process_lock:
         state = _process_state.get(cache_key)
         if state is None:
             if url:
                 from .redis_state import RedisTransportState
 
-                state = RedisTransportState(url)
+                state = RedisTransportState(url, prefix=prefix)
             else:
                 state = MemoryTransportState()
             _process_state[cache_key] = state

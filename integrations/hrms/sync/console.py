@@ -16,13 +16,13 @@ def make_console(file) -> Console:
     return console if console.is_terminal else Console(file=file, width=max(console.width, MIN_WIDTH))
 
 
-def progress_bar(console: Console) -> Progress:
+def progress_bar(console: Console, *, unit: str = "records") -> Progress:
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description:<18}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("records"),
+        TextColumn(unit),
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -106,5 +106,40 @@ def health_table(rows) -> Table:
             f"{row.interval_minutes} min",
             f"{run.status} ({run.fetched:,} fetched)" if run else "-",
             row.detail,
+        )
+    return table
+
+
+def locked_table(holders) -> Table:
+    """Entities not synced because another run holds their lease, and who that is."""
+    table = Table(title="Not synced: another run holds the lease", title_justify="left")
+    for column in ("entity", "held by"):
+        table.add_column(column)
+    for holder in holders:
+        table.add_row(holder.entity, holder.describe())
+    return table
+
+
+def cycle_table(report) -> Table:
+    """The figures of a `harvey sync --all` cycle, and its failed runs (the first 20)."""
+    cycle = report.cycle
+    table = Table(title=f"Cycle {cycle.id}: {cycle.organizations:,} organizations", title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("runs done", f"{report.done:,} of {cycle.pairs:,}"),
+        ("wall time", f"{report.wall_seconds:.1f} s"),
+        ("runs/s", f"{report.runs_per_second:,.1f}"),
+        ("records fetched", f"{report.records:,}"),
+        ("records/s", f"{report.records_per_second:,.0f}"),
+        ("mean run", f"{report.mean_run_seconds * 1000:,.1f} ms"),
+        ("p95 run", f"{report.p95_run_seconds * 1000:,.1f} ms"),
+        ("failed runs", f"{len(report.failed):,}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    for run in report.failed[:20]:
+        table.add_row(
+            f"[red]failed[/] org {run.organization_id} {run.entity}", f"{run.error_code}: {run.error_message}"[:100]
         )
     return table

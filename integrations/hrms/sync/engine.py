@@ -16,16 +16,21 @@ visible to the caller's transaction).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
+import datetime as dt
 import gc
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.db import transaction
+from django.utils import timezone
 
 from harvey.organizations.models import HRMSIntegration
 from harvey.replica.counts import UpsertCounts
@@ -36,23 +41,27 @@ from .. import canonical as c
 from ..base import HRMSAdapter, RecordPage
 from ..errors import ConfigurationError, HRMSError, InvalidRecord, NotFound
 from ..service import build_adapter
-from . import ledger, progress, quarantine
+from . import ledger, progress, quality, quarantine
 from .copying import CopyRoute
-from .ledger import LeaseLost, RunContext, SyncLocked
+from .ledger import LeaseHolder, LeaseLost, RunContext, SyncLocked
 from .models import QuarantinedRecord, SyncRun, SyncState, SyncStatus, SyncTrigger
 from .pipeline import BatchPreparer, Prepared, grouped, newest_change, prefetched
 from .pull import ENTITY_ORDER, balances_per_employee
-from .quality import CoverageSampler, emptied_fields
+from .quality import CoverageSampler
 from .sweep import RosterSweep, sweep_due
 
 log = logging.getLogger("hrms.sync")
 
-__all__ = ["ENTITY_ORDER", "LeaseLost", "SyncLocked", "TransientSyncError", "sync_entity", "sync_organization"]
+__all__ = [
+    "ENTITY_ORDER", "EntityOutcome", "LeaseLost", "SyncLocked", "TransientSyncError",
+    "sync_entities", "sync_entity", "sync_organization",
+]  # fmt: skip
 
 GC_THRESHOLD = 50_000  # see fewer_gc_pauses
 GIL_SLICE_SECONDS = 0.002  # see short_gil_slices
 GROUP_PAGES = 4  # pages at most in one transaction, when that many are ready (see _commit_pages)
 COUNTS_EVERY_SECONDS = ledger.COUNTS_EVERY_SECONDS  # the live counters in the cache, as on the run row
+LEASE_POLL_SECONDS = 1.0  # how often a sync waiting for a lease asks again
 SINGLE_GETTERS = {"employees": "get_employee", "job_requisitions": "get_job_requisition", "candidates": "get_candidate"}
 
 
@@ -63,6 +72,21 @@ class TransientSyncError(Exception):
         super().__init__(f"{run.entity} sync run {run.pk} failed transiently: {cause.message}")
         self.run = run
         self.cause = cause
+
+
+@dataclass
+class EntityOutcome:
+    """What became of one entity of a chain: a finished run (`run`, failed or not), or no run because another
+    one holds the lease (`locked`) or a run already started since `not_before` (`already_done`), or not
+    reached because an earlier entity failed transiently and the chain stopped there (`not_reached`)."""
+
+    entity: str
+    run: SyncRun | None = None
+    #: The transient error of a failed run: retrying the chain from this entity may succeed.
+    transient: HRMSError | None = None
+    locked: LeaseHolder | None = None
+    already_done: bool = False
+    not_reached: bool = False
 
 
 def sync_entity(
@@ -76,13 +100,57 @@ def sync_entity(
 ) -> SyncRun:
     """Run one sync of `entity` for the organization; returns the finished SyncRun. See the module doc.
 
+    Raises SyncLocked when another run holds the lease, TransientSyncError after a transient HRMS failure.
     `adapter_factory` builds the adapter inside the run's event loop (tests pass an in-process one);
     by default it is the organization's registered adapter with its decrypted credentials.
     """
-    if entity not in ENTITY_ORDER:
-        raise ValueError(f"unknown entity {entity!r}; known: {', '.join(ENTITY_ORDER)}")
+    report = (lambda _entity, counts: on_progress(counts)) if on_progress else None
+    (outcome,) = sync_entities(
+        organization_id, (entity,), trigger=trigger, full=full, adapter_factory=adapter_factory, on_progress=report
+    )
+    if outcome.locked is not None:
+        raise SyncLocked(outcome.locked)
+    assert outcome.run is not None
+    if outcome.transient is not None:
+        raise TransientSyncError(outcome.run, outcome.transient)
+    return outcome.run
+
+
+def sync_entities(
+    organization_id: int,
+    entities: Sequence[str],
+    *,
+    trigger: str = SyncTrigger.MANUAL,
+    full: bool = False,
+    wait: float = 0.0,
+    cycle: str = "",
+    not_before: dt.datetime | None = None,
+    stop_at_transient: bool = False,
+    adapter_factory: Callable[[], HRMSAdapter] | None = None,
+    on_progress: Callable[[str, dict], None] | None = None,
+    on_wait: Callable[[LeaseHolder], None] | None = None,
+) -> list[EntityOutcome]:
+    """Sync `entities` of one organization in the order given, one run each, with ONE adapter (one connection
+    pool, credentials decrypted once) in one event loop: a chain of seven small runs pays its set-up once.
+
+    `wait`: seconds to wait for a lease another run holds (then the run resumes that run's checkpoint if it
+    died); `on_wait` hears who holds it. `not_before`: skip an entity a run of which started at or after this
+    instant (a chain delivered twice does its work once). `stop_at_transient`: stop at the first transient
+    failure (a Celery chain retries from there), otherwise go on with the next entity. `cycle` tags the runs
+    (`harvey sync --all`).
+
+    Runs in a copy of the caller's context: whatever the run's threads leave in context variables is dropped
+    with it, so a worker's thousandth run switches between sync and async as cheaply as its first.
+    """
+    for entity in entities:
+        if entity not in ENTITY_ORDER:
+            raise ValueError(f"unknown entity {entity!r}; known: {', '.join(ENTITY_ORDER)}")
+    chain = _Chain(
+        organization_id, tuple(entities), trigger, full, wait, cycle, not_before, stop_at_transient,
+        adapter_factory, on_progress, on_wait,
+    )  # fmt: skip
     with fewer_gc_pauses(), short_gil_slices():
-        return async_to_sync(_run)(organization_id, entity, trigger, full, adapter_factory, on_progress)
+        return contextvars.copy_context().run(async_to_sync(chain.run))
 
 
 @contextlib.contextmanager
@@ -129,83 +197,160 @@ def sync_organization(
     on_progress: Callable[[str, dict], None] | None = None,
 ) -> list[SyncRun]:
     """Every entity (or `entities`) of one organization, in dependency order; a locked entity is skipped."""
-    runs = []
-    for entity in ENTITY_ORDER:
-        if entities and entity not in entities:
-            continue
+    wanted = [entity for entity in ENTITY_ORDER if not entities or entity in entities]
+    outcomes = sync_entities(
+        organization_id, wanted, trigger=trigger, full=full, adapter_factory=adapter_factory, on_progress=on_progress
+    )
+    for outcome in outcomes:
+        if outcome.locked is not None:
+            log.info("hrms.sync.skipped_locked", extra={"organization": organization_id, "entity": outcome.entity})
+    return [outcome.run for outcome in outcomes if outcome.run is not None]
+
+
+class _Chain:
+    """One `sync_entities` call inside its event loop (see there)."""
+
+    def __init__(
+        self, organization_id, entities, trigger, full, wait, cycle, not_before, stop_at_transient,
+        adapter_factory, on_progress, on_wait,
+    ) -> None:  # fmt: skip
+        self.organization_id = organization_id
+        self.entities = entities
+        self.trigger, self.full, self.wait, self.cycle = trigger, full, wait, cycle
+        self.not_before, self.stop_at_transient = not_before, stop_at_transient
+        self.adapter_factory, self.on_progress, self.on_wait = adapter_factory, on_progress, on_wait
+
+    async def run(self) -> list[EntityOutcome]:
+        outcomes: list[EntityOutcome] = []
+        adapter: HRMSAdapter | None = None
+        hrms_type: str | None = None
         try:
-            report = (lambda counts, entity=entity: on_progress(entity, counts)) if on_progress else None
-            runs.append(
-                sync_entity(
-                    organization_id,
-                    entity,
-                    trigger=trigger,
-                    full=full,
-                    adapter_factory=adapter_factory,
-                    on_progress=report,
+            for entity in self.entities:
+                if outcomes and outcomes[-1].transient is not None and self.stop_at_transient:
+                    outcomes.append(EntityOutcome(entity, not_reached=True))
+                    continue
+                ctx = await self._begin(entity, hrms_type, outcomes)
+                if ctx is None:
+                    continue
+                hrms_type = ctx.hrms_type
+                try:
+                    if adapter is None:
+                        adapter = self.adapter_factory() if self.adapter_factory else await _adapter_for(ctx)
+                except HRMSError as e:  # a configuration the adapter refuses: every entity fails the same way
+                    outcomes.append(await _failed(ctx, e))
+                    continue
+                outcomes.append(await _sync_one(ctx, adapter, self._reporter(entity)))
+        finally:
+            if adapter is not None:
+                await adapter.aclose()
+        return outcomes
+
+    async def _begin(self, entity: str, hrms_type: str | None, outcomes: list[EntityOutcome]) -> RunContext | None:
+        """Take the entity's lease, waiting up to `wait` seconds for it; None (and an outcome) when the entity
+        is not run: someone else holds the lease, or a run of it started since `not_before`."""
+        deadline = time.monotonic() + self.wait
+        told = None
+        while True:
+            try:
+                return await sync_to_async(_begin_run)(
+                    self.organization_id, entity, self.trigger, self.full, hrms_type, self.cycle, self.not_before
                 )
-            )
-        except SyncLocked:
-            log.info("hrms.sync.skipped_locked", extra={"organization": organization_id, "entity": entity})
-        except TransientSyncError as e:
-            runs.append(e.run)
-    return runs
+            except AlreadyDone:
+                outcomes.append(EntityOutcome(entity, already_done=True))
+                return None
+            except SyncLocked as e:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    outcomes.append(EntityOutcome(entity, locked=e.holder))
+                    return None
+                if self.on_wait and told != e.holder.run_id:
+                    self.on_wait(e.holder)
+                    told = e.holder.run_id
+                await asyncio.sleep(min(LEASE_POLL_SECONDS, left))
+
+    def _reporter(self, entity: str) -> Callable[[dict], None] | None:
+        if self.on_progress is None:
+            return None
+        return lambda counts: self.on_progress(entity, counts)
 
 
-async def _run(organization_id, entity, trigger, full, adapter_factory, on_progress) -> SyncRun:
-    ctx = await sync_to_async(ledger.begin_run)(organization_id, entity, trigger=trigger, full=full)
-    log.info("hrms.sync.run_started", extra=_log(ctx, resumed=ctx.resumed, since=str(ctx.since)))
-    adapter = None
-    try:
-        adapter = adapter_factory() if adapter_factory else await sync_to_async(_adapter_for)(organization_id)
-        run = await _pass(ctx, adapter, on_progress)
-    except LeaseLost as e:
-        log.warning("hrms.sync.lease_lost", extra=_log(ctx))
-        return await sync_to_async(_mark_lost)(ctx, str(e))
-    except HRMSError as e:
-        run = await sync_to_async(ledger.fail_run)(ctx, code=e.code, message=e.message)
-        log.warning("hrms.sync.run_failed", extra=_log(ctx, error=e.code, retryable=e.retryable))
-        await _publish(ctx, run)
-        if e.retryable:
-            raise TransientSyncError(run, e) from e
-        return run
-    except BaseException as e:
-        run = await sync_to_async(ledger.fail_run)(ctx, code="internal_error", message=f"{type(e).__name__}: {e}")
-        await _publish(ctx, run)
-        raise
-    finally:
-        if adapter is not None:
-            await adapter.aclose()
-    log.info("hrms.sync.run_finished", extra=_log(ctx, status=run.status, fetched=run.fetched))
-    await _publish(ctx, run)
-    return run
+class AlreadyDone(Exception):
+    """A run of the pair started at or after the chain's `not_before`: this delivery has nothing to do."""
 
 
-def _adapter_for(organization_id: int) -> HRMSAdapter:
+def _begin_run(organization_id, entity, trigger, full, hrms_type, cycle, not_before) -> RunContext:
+    """On the caller's thread: the lease and run row, and what the run needs to know before its first page."""
+    if not_before is not None and ledger.last_started(organization_id, entity, not_before):
+        raise AlreadyDone(entity)
+    ctx = ledger.begin_run(organization_id, entity, trigger=trigger, full=full, hrms_type=hrms_type, cycle=cycle)
+    ctx.has_open_quarantine = _has_open_quarantine(ctx)
+    ctx.writer = ReplicaWriter(ctx.entity, ctx.organization_id, ctx.hrms_type)
+    return ctx
+
+
+async def _adapter_for(ctx: RunContext) -> HRMSAdapter:
+    return await sync_to_async(_build_adapter)(ctx.organization_id)
+
+
+def _build_adapter(organization_id: int) -> HRMSAdapter:
     integration = HRMSIntegration.objects.filter(organization_id=organization_id, is_active=True).first()
     if integration is None:
         raise ConfigurationError("The organization has no active HRMS integration")
     return build_adapter(integration)
 
 
-async def _pass(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
+async def _failed(ctx: RunContext, error: HRMSError) -> EntityOutcome:
+    run = await sync_to_async(_record_failure)(ctx, error.code, error.message)
+    log.warning("hrms.sync.run_failed", extra=_log(ctx, error=error.code, retryable=error.retryable))
+    return EntityOutcome(ctx.entity, run=run, transient=error if error.retryable else None)
+
+
+def _record_failure(ctx: RunContext, code: str, message: str) -> SyncRun:
+    run = ledger.fail_run(ctx, code=code, message=message)
+    _publish(ctx, run)
+    return run
+
+
+async def _sync_one(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> EntityOutcome:
+    """One run, from its lease to its outcome; the lease is renewed by a heartbeat all along."""
+    log.info("hrms.sync.run_started", extra=_log(ctx, resumed=ctx.resumed, since=str(ctx.since)))
+    try:
+        with ledger.LeaseKeeper(ctx):
+            run = await _read_and_write(ctx, adapter, on_progress)
+    except LeaseLost as e:
+        log.warning("hrms.sync.lease_lost", extra=_log(ctx))
+        return EntityOutcome(ctx.entity, run=await sync_to_async(_mark_lost)(ctx, str(e)))
+    except HRMSError as e:
+        return await _failed(ctx, e)
+    except BaseException as e:
+        try:
+            await sync_to_async(_record_failure)(ctx, "internal_error", f"{type(e).__name__}: {e}")
+        except Exception:  # the database itself may be what failed: the heartbeat stops, the lease lapses
+            log.exception("hrms.sync.failure_not_recorded", extra=_log(ctx))
+        raise
+    log.info("hrms.sync.run_finished", extra=_log(ctx, status=run.status, fetched=run.fetched))
+    return EntityOutcome(ctx.entity, run=run)
+
+
+async def _read_and_write(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
     capabilities = adapter.capabilities
     if not capabilities.supports(ctx.entity):
         ctx.notes.append(f"{adapter.provider.display_name} has no API for {ctx.entity}; Harvey keeps these itself")
-        return await sync_to_async(ledger.finish_run)(ctx, status=SyncStatus.SUCCEEDED, coverage=None, swept=False)
+        return await sync_to_async(_close_run)(ctx, status=SyncStatus.SUCCEEDED, coverage=None, swept=False)
     incremental = ctx.entity in capabilities.incremental
+    ctx.changes_only = ctx.since is not None and incremental
     if ctx.since is not None and not incremental:
         ctx.notes.append("the HRMS cannot filter by updated_since here: every record was read (no-op rows skipped)")
     sweep = RosterSweep(ctx) if await sync_to_async(sweep_due)(ctx, capabilities) else None
     if sweep is not None and (ctx.since is not None and incremental):
         sweep.needs_own_pass = True
-    writer = ReplicaWriter(ctx.entity, ctx.organization_id, ctx.hrms_type)
+    writer = ctx.writer
     sampler = CoverageSampler()
-    has_quarantine = await sync_to_async(_has_open_quarantine)(ctx)
+    has_quarantine = ctx.has_open_quarantine
     counts = ctx.counts
     counts.update(pages=0, fetched=0, inserted=0, updated=0, unchanged=0, deleted=0, quarantined=0)
-    published = 0.0
-    route = CopyRoute(ctx, writer, _commit_pages)  # a first sync's plain pages: the COPY process
+    published = time.monotonic()
+    route = await sync_to_async(CopyRoute)(ctx, writer, _commit_pages)  # a first sync's plain pages: COPY process
     commit = sync_to_async(route.commit)
     preparer = BatchPreparer(writer)
     try:
@@ -217,7 +362,7 @@ async def _pass(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
                     sweep.saw(page)
             await commit(group, counts, has_quarantine)
             if time.monotonic() - published >= COUNTS_EVERY_SECONDS:
-                await _publish(ctx, None, status="running", **counts)
+                await sync_to_async(_publish)(ctx, None, status="running", **counts)
                 published = time.monotonic()
             if on_progress:
                 on_progress(dict(counts))
@@ -229,7 +374,7 @@ async def _pass(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> SyncRun:
         await _retry_quarantined(ctx, adapter, writer, counts)
     if sweep is not None:
         await sweep.finish(adapter, writer, counts)
-    return await sync_to_async(_finish)(ctx, writer, sampler, counts, swept=sweep is not None and sweep.completed)
+    return await sync_to_async(_settle)(ctx, writer, sampler, counts, swept=sweep is not None and sweep.completed)
 
 
 def _pages(adapter: HRMSAdapter, ctx: RunContext, incremental: bool) -> AsyncIterator[RecordPage]:
@@ -316,7 +461,8 @@ async def _retry_quarantined(ctx: RunContext, adapter: HRMSAdapter, writer: Repl
         await sync_to_async(quarantine.resolve)(ctx.organization_id, ctx.entity, gone)
 
 
-def _finish(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, counts: dict, *, swept: bool):
+def _settle(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, counts: dict, *, swept: bool):
+    """The end of a completed pass: links, the data-quality gate, and the run's outcome."""
     # Links: rows of this pass (since the pass began, so a resumed run also settles what the interrupted one
     # wrote) whose target came later or never, when the writer left any such link; rows of earlier runs
     # still waiting, when records were inserted (a first sync has none: the table was empty); and other
@@ -331,16 +477,21 @@ def _finish(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, co
     schema = c.ENTITY_MODELS.get(ctx.entity, c.LeaveBalance)
     coverage = sampler.coverage(schema.model_fields)
     if coverage is not None:
-        previous = SyncState.objects.get(pk=ctx.state_id).field_coverage or {}
-        emptied = emptied_fields(previous, coverage)
+        stored = SyncState.objects.filter(pk=ctx.state_id).values_list("field_coverage", flat=True).first()
+        emptied, coverage = quality.judge(stored or {}, "incremental" if ctx.changes_only else "full", coverage)
         if emptied:
             status = SyncStatus.DEGRADED
             ctx.notes.append(f"fields that were mostly filled are now empty: {', '.join(emptied)}")
             log.error("hrms.sync.degraded", extra=_log(ctx, fields=",".join(emptied)))
-            coverage = previous  # keep the healthy baseline until the data recovers
     if counts["quarantined"]:
         ctx.notes.append(f"{counts['quarantined']} record(s) quarantined: they do not fit the canonical model")
-    return ledger.finish_run(ctx, status=status, coverage=coverage, swept=swept, counts=counts)
+    return _close_run(ctx, status=status, coverage=coverage, swept=swept, counts=counts)
+
+
+def _close_run(ctx: RunContext, **outcome: Any) -> SyncRun:
+    run = ledger.finish_run(ctx, **outcome)
+    _publish(ctx, run)
+    return run
 
 
 def _resolve_incoming(ctx: RunContext) -> None:
@@ -353,15 +504,16 @@ def _resolve_incoming(ctx: RunContext) -> None:
 
 def _mark_lost(ctx: RunContext, message: str) -> SyncRun:
     SyncRun.objects.filter(pk=ctx.run_id).update(
-        status=SyncStatus.FAILED, error_code="lease_lost", error_message=message
+        status=SyncStatus.FAILED, finished_at=timezone.now(), error_code="lease_lost", error_message=message
     )
     return SyncRun.objects.get(pk=ctx.run_id)
 
 
-async def _publish(ctx: RunContext, run: SyncRun | None, **values: Any) -> None:
+def _publish(ctx: RunContext, run: SyncRun | None, **values: Any) -> None:
+    """Live progress for the dashboard (best effort: see progress.publish)."""
     if run is not None:
         values = {"status": run.status, "fetched": run.fetched, "error": run.error_code}
-    await sync_to_async(progress.publish)(ctx.organization_id, ctx.entity, run_id=ctx.run_id, **values)
+    progress.publish(ctx.organization_id, ctx.entity, run_id=ctx.run_id, **values)
 
 
 def _log(ctx: RunContext, **extra: Any) -> dict[str, Any]:

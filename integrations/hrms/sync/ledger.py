@@ -5,36 +5,110 @@ Every function here is synchronous and short; the async engine calls them throug
 Exclusion is a lease on the `SyncState` row with a fencing number. Taking the lease increments `fence`;
 every commit of a page is an `UPDATE … WHERE fence = <mine>` in the same transaction as the page's upserts,
 so a worker whose lease expired (paused, partitioned, SIGSTOPped) finds zero rows, rolls its page back and
-stops: two runs of one (organization, entity) can never both commit. The lease is renewed by every commit;
-a run that dies simply lets it expire, and the next run resumes from the last committed checkpoint.
+stops: two runs of one (organization, entity) can never both commit.
+
+The lease is short (`HARVEY_SYNC_LEASE_SECONDS`, 30 s) and renewed by the run's heartbeat
+(`LeaseKeeper`, every `HARVEY_SYNC_HEARTBEAT_SECONDS`, 10 s) as well as by every commit, so a live run
+keeps it however long a page takes, and a run that died (kill -9, a lost machine, a database that went
+away) lets it go within the lease: the next run resumes from the last committed checkpoint. Who holds the
+lease (run, host, pid, heartbeat) is stored with it, so a second sync can say who is in its way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import os
 import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
+from harvey.environment import DEFAULT_HEARTBEAT_SECONDS, DEFAULT_LEASE_SECONDS
 from harvey.organizations.models import HRMSIntegration
 
-from .models import SyncRun, SyncState, SyncStatus, SyncTrigger
+from .models import DeadLetter, SyncRun, SyncState, SyncStatus, SyncTrigger
+
+log = logging.getLogger("hrms.sync")
+
+HOST = socket.gethostname()
+
+
+@dataclass(frozen=True)
+class LeaseHolder:
+    """The run that holds a pair's lease, as the lease row describes it."""
+
+    organization_id: int
+    entity: str
+    run_id: int | None
+    host: str
+    pid: int | None
+    started_at: dt.datetime | None
+    heartbeat_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    pages: int
+
+    def describe(self, now: dt.datetime | None = None) -> str:
+        now = now or timezone.now()
+        beat = self.heartbeat_at or self.started_at
+        parts = [
+            f"run {self.run_id}" if self.run_id else "a run",
+            f"on {self.host or 'an unknown host'}" + (f" (pid {self.pid})" if self.pid else ""),
+            f"started {self.started_at:%Y-%m-%d %H:%M:%S} UTC" if self.started_at else "",
+            f"last heartbeat {(now - beat).total_seconds():.0f} s ago" if beat else "",
+            f"{self.pages} page(s) committed",
+            f"lease free in {max((self.expires_at - now).total_seconds(), 0):.0f} s if it stops"
+            if self.expires_at
+            else "",
+        ]
+        return ", ".join(part for part in parts if part)
 
 
 class SyncLocked(Exception):
     """Another live run holds the lease of this (organization, entity); nothing was done."""
+
+    def __init__(self, holder: LeaseHolder) -> None:
+        super().__init__(
+            f"{holder.entity} of organization {holder.organization_id} is being synced by {holder.describe()}"
+        )
+        self.holder = holder
 
 
 class LeaseLost(Exception):
     """This run's lease was taken over by another run (it had expired); the page was not committed."""
 
 
+@contextlib.contextmanager
+def ledger_transaction() -> Iterator[None]:
+    """A transaction of the run's bookkeeping (lease, run row, watermark) that does not wait for its WAL to
+    reach the disk (`synchronous_commit` off, PostgreSQL only).
+
+    Losing such a commit takes a crash of the database server itself, and then costs nothing but work: an
+    untaken lease is taken again, an unrecorded finish leaves the run `running` with a lapsing lease, which
+    the next run resumes (the pages it wrote commit with their checkpoint, see `checkpoint`). Waiting for
+    the disk, on the other hand, was most of a no-change run's time: two flushes per run.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
 def lease_seconds() -> int:
-    return int(getattr(settings, "HARVEY_SYNC_LEASE_SECONDS", 600))
+    return int(getattr(settings, "HARVEY_SYNC_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
+
+
+def heartbeat_seconds() -> float:
+    return float(getattr(settings, "HARVEY_SYNC_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
 
 
 def overlap() -> dt.timedelta:
@@ -61,21 +135,37 @@ class RunContext:
     notes: list[str] = field(default_factory=list)
     #: The run's counters so far (committed pages); written to its SyncRun now and then and at the end.
     counts: dict[str, int] = field(default_factory=dict)
-    counts_written_at: float = 0.0  # time.monotonic() of the last write of `counts` to the SyncRun row
+    #: time.monotonic() of the last write of `counts` to the SyncRun row (a run shorter than a second: none).
+    counts_written_at: float = field(default_factory=time.monotonic)
+    has_open_quarantine: bool = False
+    #: Whether the run reads only what changed (server-side `updated_since`), not the whole entity.
+    changes_only: bool = False
+    writer: Any = None  # the run's ReplicaWriter, made on the caller's thread
 
 
-def begin_run(organization_id: int, entity: str, *, trigger: str, full: bool) -> RunContext:
-    """Take the lease (or raise SyncLocked) and open a SyncRun; resume an interrupted pass if there is one."""
-    integration = HRMSIntegration.objects.filter(organization_id=organization_id, is_active=True).first()
-    hrms_type = integration.hrms_type if integration else ""
+def begin_run(
+    organization_id: int,
+    entity: str,
+    *,
+    trigger: str,
+    full: bool,
+    hrms_type: str | None = None,
+    cycle: str = "",
+) -> RunContext:
+    """Take the lease (or raise SyncLocked naming its holder) and open a SyncRun; resume an interrupted pass
+    if there is one. `hrms_type` saves a query when the caller has the integration at hand."""
+    if hrms_type is None:
+        integration = HRMSIntegration.objects.filter(organization_id=organization_id, is_active=True).first()
+        hrms_type = integration.hrms_type if integration else ""
     now = timezone.now()
-    with transaction.atomic():
+    with ledger_transaction():
         state = _locked_state(organization_id, entity)
         if state.lease_held(now):
-            raise SyncLocked(f"a {entity} sync of organization {organization_id} is already running")
+            raise SyncLocked(lease_holder(state))
         state.fence += 1
         state.lease_owner = secrets.token_hex(8)
         state.lease_expires_at = now + dt.timedelta(seconds=lease_seconds())
+        state.lease_host, state.lease_pid, state.heartbeat_at = HOST, os.getpid(), now
         notes: list[str] = []
         resumed = (
             state.cursor is not None and state.pass_started_at is not None and not (full and not state.resume_full)
@@ -89,12 +179,13 @@ def begin_run(organization_id: int, entity: str, *, trigger: str, full: bool) ->
             cursor = None
             state.resume_since, state.resume_full, state.run_max_updated_at = since, full, None
             state.pass_started_at = now
-        if state.resume_run_id and resumed:
+        if state.resume_run_id:  # the last run of the pair never finished: its worker died
             SyncRun.objects.filter(pk=state.resume_run_id, status=SyncStatus.RUNNING).update(
                 status=SyncStatus.FAILED,
                 finished_at=now,
                 error_code="interrupted",
-                error_message="The worker stopped before the run finished; a later run resumed it.",
+                error_message="The worker stopped before the run finished; a later run "
+                + ("resumed it from its last committed page." if resumed else "started the pass again."),
             )
         run = SyncRun.objects.create(
             organization_id=organization_id,
@@ -105,6 +196,7 @@ def begin_run(organization_id: int, entity: str, *, trigger: str, full: bool) ->
             since=since,
             started_at=now,
             notes=notes,
+            cycle=cycle,
         )
         state.resume_run = run
         state.last_run = run
@@ -124,6 +216,30 @@ def begin_run(organization_id: int, entity: str, *, trigger: str, full: bool) ->
         pass_started_at=state.pass_started_at or now,
         started_at=now,
         notes=notes,
+    )
+
+
+def last_started(organization_id: int, entity: str, since: dt.datetime) -> bool:
+    """Whether a run of the pair started at or after `since`."""
+    return SyncState.objects.filter(
+        organization_id=organization_id, entity=entity, last_run__started_at__gte=since
+    ).exists()
+
+
+def lease_holder(state: SyncState) -> LeaseHolder:
+    """Who holds `state`'s lease: the run it names, with that run's start and committed pages."""
+    run_id = state.resume_run_id or state.last_run_id
+    run = SyncRun.objects.filter(pk=run_id).values("started_at", "pages").first() if run_id else None
+    return LeaseHolder(
+        organization_id=state.organization_id,
+        entity=state.entity,
+        run_id=run_id,
+        host=state.lease_host,
+        pid=state.lease_pid,
+        started_at=run["started_at"] if run else None,
+        heartbeat_at=state.heartbeat_at,
+        expires_at=state.lease_expires_at,
+        pages=run["pages"] if run else 0,
     )
 
 
@@ -216,7 +332,7 @@ def finish_run(
 ) -> SyncRun:
     """Close a completed pass: move the watermark, clear the checkpoint, release the lease."""
     now = timezone.now()
-    with transaction.atomic():
+    with ledger_transaction():
         state = SyncState.objects.select_for_update().get(pk=ctx.state_id)
         if state.fence != ctx.fence:
             raise LeaseLost(f"the lease of run {ctx.run_id} was taken over before it finished")
@@ -235,6 +351,12 @@ def finish_run(
         state.pass_started_at = None
         state.lease_owner = ""
         state.lease_expires_at = None
+        state.lease_pid = None
+        state.heartbeat_at = now  # the last sign of life: a chain's next run starts within moments
+        if state.consecutive_failures:  # recovered: the dead letters of this pair are settled
+            DeadLetter.objects.filter(
+                organization_id=ctx.organization_id, entity=ctx.entity, resolved_at__isnull=True
+            ).update(resolved_at=now)
         state.last_success_at = now
         state.consecutive_failures = 0
         if coverage is not None:
@@ -251,11 +373,13 @@ def finish_run(
 def fail_run(ctx: RunContext, *, code: str, message: str, keep_checkpoint: bool = True) -> SyncRun:
     """Record a failed run and release its lease. The checkpoint stays, so the next run resumes."""
     now = timezone.now()
-    with transaction.atomic():
+    with ledger_transaction():
         state = SyncState.objects.select_for_update().get(pk=ctx.state_id)
         if state.fence == ctx.fence:
             state.lease_owner = ""
             state.lease_expires_at = None
+            state.lease_pid = None
+            state.heartbeat_at = now
             state.consecutive_failures += 1
             if not keep_checkpoint:
                 state.cursor = None
@@ -270,3 +394,60 @@ def fail_run(ctx: RunContext, *, code: str, message: str, keep_checkpoint: bool 
             **ctx.counts,
         )
     return SyncRun.objects.get(pk=ctx.run_id)
+
+
+def renew_lease(ctx: RunContext) -> bool:
+    """The heartbeat: move the lease on and copy the run's counters to its row. False when the lease is no
+    longer this run's (then its next commit fails on the fence; the heartbeat only reports it)."""
+    now = timezone.now()
+    renewed = SyncState.objects.filter(pk=ctx.state_id, fence=ctx.fence).update(
+        lease_expires_at=now + dt.timedelta(seconds=lease_seconds()), heartbeat_at=now
+    )
+    if ctx.counts:
+        SyncRun.objects.filter(pk=ctx.run_id).update(**ctx.counts)
+    return bool(renewed)
+
+
+class LeaseKeeper:
+    """Renews one run's lease from a thread of its own until the run ends (`with LeaseKeeper(ctx):`).
+
+    A thread, not a task of the run's event loop: the run's own thread may sit for a long time in one
+    statement (a big page, resolving references over a large table) and its loop may be busy validating, yet
+    the lease must be renewed. The thread sleeps first and opens its database connection only when it
+    wakes, so the many runs that end within one heartbeat cost a thread start and nothing else; a connection
+    it opened is closed when it stops.
+    """
+
+    def __init__(self, ctx: RunContext, every: float | None = None) -> None:
+        self.ctx = ctx
+        self.every = heartbeat_seconds() if every is None else every
+        self.beats = 0
+        self.lost = False
+        self._touched = False  # whether this thread opened a database connection
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"hrms-sync-lease-{ctx.run_id}", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                self._touched = True
+                try:
+                    renewed = renew_lease(self.ctx)
+                except DatabaseError as e:  # the database went away: the lease will lapse; say so, keep trying
+                    log.warning("hrms.sync.heartbeat_failed", extra={"run": self.ctx.run_id, "error": str(e)[:200]})
+                    continue
+                self.beats += 1
+                if not renewed and not self.lost:
+                    self.lost = True
+                    log.warning("hrms.sync.lease_taken_over", extra={"run": self.ctx.run_id})
+        finally:
+            if self._touched:
+                connections.close_all()  # this thread's own connections only

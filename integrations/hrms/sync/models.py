@@ -56,6 +56,11 @@ class SyncState(models.Model):
     fence = models.BigIntegerField(default=0)
     lease_owner = models.CharField(max_length=64, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    #: Who holds the lease, for the message a second sync prints ("held by run 12 on host h, pid 345").
+    lease_host = models.CharField(max_length=255, blank=True, default="")
+    lease_pid = models.PositiveIntegerField(null=True, blank=True)
+    #: The run's last sign of life: its heartbeat renews the lease every few seconds, commit or not.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     last_run = models.ForeignKey("SyncRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     last_success_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
@@ -96,10 +101,17 @@ class SyncRun(models.Model):
     error_code = models.CharField(max_length=64, blank=True, default="")
     error_message = models.TextField(blank=True, default="")
     notes = models.JSONField(default=list, blank=True, help_text="What an admin should know about this run")
+    #: The `harvey sync --all` cycle the run belongs to ("" for runs outside a cycle).
+    cycle = models.CharField(max_length=32, blank=True, default="")
+    #: Set when this failed run will be retried (by then): it is not the pair's last word yet.
+    retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["organization", "entity", "-started_at"], name="sync_run_org_entity_started")]
+        indexes = [
+            models.Index(fields=["organization", "entity", "-started_at"], name="sync_run_org_entity_started"),
+            models.Index(fields=["cycle"], name="sync_run_cycle", condition=~models.Q(cycle="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity} run {self.pk} ({self.status})"

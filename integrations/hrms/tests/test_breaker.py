@@ -119,3 +119,23 @@ async def test_timeouts_count_as_failures(make_client, state) -> None:
 async def open_breaker(state) -> None:
     for _ in range(3):
         await state.breaker_record("org-1", success=False, probe=False, threshold=3, cool_down=30.0)
+
+
+async def test_an_open_breaker_reports_the_failure_that_opened_it(make_client) -> None:
+    client = make_client(Script([httpx.ConnectError("[Errno 111] Connection refused")]), policy=POLICY)
+    await fail_times(client, 3)
+    with pytest.raises(e.CircuitOpen) as info:
+        await client.request("GET", "/employees")
+    message = info.value.message
+    assert message.startswith("GET /employees: connection refused to https://hrms.example.test")
+    assert "circuit breaker" in message
+    assert "the next try is in 30.0 s" in message
+    assert info.value.retry_after == pytest.approx(30.0)  # a retry must not come back sooner
+
+
+async def test_a_redis_breaker_remembers_the_cause_for_every_worker(make_client, redis_state) -> None:
+    client = make_client(Script([503]), policy=POLICY, state=redis_state)
+    await fail_times(client, 3)
+    decision = await redis_state.breaker_before_call("org-1", probe_lease=10.0)
+    assert not decision.allowed
+    assert decision.cause.startswith("GET /employees → 503")

@@ -124,3 +124,11 @@ def test_network_failures_are_unavailable(exc: httpx.HTTPError) -> None:
 
 def test_unsupported_scheme_is_a_configuration_error() -> None:
     assert isinstance(classify_transport_error(httpx.UnsupportedProtocol("ftp"), WHAT), e.ConfigurationError)
+
+
+def test_a_refused_connection_names_where_it_went() -> None:
+    error = classify_transport_error(httpx.ConnectError("[Errno 111] Connection refused"), WHAT, "http://10.0.0.5:8080")
+    assert (
+        error.message
+        == f"{WHAT}: connection refused to http://10.0.0.5:8080 (ConnectError: [Errno 111] Connection refused)"
+    )

@@ -140,15 +140,28 @@ async def test_deadline_bounds_the_total_time_of_retries(make_client, clock) -> 
 
 
 async def test_retry_is_logged_without_query_values(make_client, caplog) -> None:
-    caplog.set_level(logging.INFO, logger="integrations.hrms.http")
+    caplog.set_level(logging.INFO, logger="hrms.http")
     await make_client(Script([500, 200]), policy=NO_BREAKER).request(
         "GET", "/employees/by-email/ana@example.com?email=ana@example.com"
     )
-    retries = [r for r in caplog.records if getattr(r, "event", None) == "hrms.http.retry"]
+    retries = [r for r in caplog.records if r.getMessage() == "hrms.http.retry"]
     assert len(retries) == 1
-    assert retries[0].fields["integration"] == "org-1"
-    assert retries[0].fields["path"] == "/employees/by-email/{redacted}"
+    assert retries[0].integration == "org-1"
+    assert retries[0].path == "/employees/by-email/{redacted}"
     assert "ana@example.com" not in caplog.text
+
+
+async def test_a_transport_event_names_each_field_once_in_the_log_line(make_client, caplog) -> None:
+    from harvey.log_format import EventFormatter
+
+    caplog.set_level(logging.INFO, logger="hrms.http")
+    await make_client(Script([500, 200]), policy=NO_BREAKER).request("GET", "/employees")
+    (retry,) = [r for r in caplog.records if r.getMessage() == "hrms.http.retry"]
+    line = EventFormatter("%(message)s").format(retry)
+    assert line.startswith("hrms.http.retry ")
+    assert line.count("integration=org-1") == 1
+    assert "fields=" not in line
+    assert "event=" not in line
 
 
 async def test_client_is_an_async_context_manager(make_client) -> None:

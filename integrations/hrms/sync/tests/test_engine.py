@@ -271,3 +271,99 @@ def test_references_are_resolved_whichever_entity_arrives_first(harness):
     department = Department.objects.filter(organization=harness.organization, head_id__isnull=False).first()
     assert department.head_ref is not None
     assert c.ENTITIES
+
+
+def test_incremental_interview_runs_on_healthy_data_are_not_degraded(organization, make_integration):
+    from mock_hrms.api import create_app
+    from mock_hrms.api.settings import MockSettings
+
+    from .conftest import Harness
+
+    make_integration(organization)
+    harness = Harness(organization, create_app(MockSettings(seed=11, employees=1500)))
+    run(harness, "interviews", full=True)  # the baseline of a full read: most interviews have feedback
+    table = harness.world.tables["interviews"]
+    assert len(table) > 120
+    for interview_id in sorted(harness.live_ids("interviews"))[:60]:  # newly scheduled: no feedback yet
+        fresh = {"status": "scheduled", "feedback": None, "rating": None, "recommendation": None}
+        table.put({**table.get(interview_id), **fresh, "updated_at": harness.world.clock().isoformat()})
+    result = run(harness, "interviews")
+    assert result.since is not None
+    assert result.fetched >= 60
+    assert result.status == SyncStatus.SUCCEEDED, result.notes
+
+
+def test_a_dead_letter_is_resolved_when_its_pair_recovers(harness):
+    from integrations.hrms.sync.models import DeadLetter
+
+    harness.app.state.faults.configure(_faults(error_rate=1.0, error_status=503))
+    with pytest.raises(TransientSyncError) as raised:
+        run(harness)
+    letter = DeadLetter.objects.create(
+        organization=harness.organization, entity="employees", run=raised.value.run, error_code="unavailable",
+        error_message="HRMS down", attempts=6,
+    )  # fmt: skip
+    harness.app.state.faults.configure(_faults(error_rate=0.0))
+    assert run(harness).status == SyncStatus.SUCCEEDED
+    letter.refresh_from_db()
+    assert letter.resolved_at is not None
+
+
+def test_a_second_sync_names_the_run_that_holds_the_lease(harness):
+    first = ledger.begin_run(harness.organization.pk, "employees", trigger="manual", full=False)
+    with pytest.raises(SyncLocked) as raised:
+        run(harness)
+    holder = raised.value.holder
+    assert holder.run_id == first.run_id
+    assert holder.host == ledger.HOST
+    assert holder.pid is not None
+    assert holder.heartbeat_at is not None
+    text = holder.describe()
+    assert f"run {first.run_id}" in text
+    assert "last heartbeat" in text
+    assert "page(s) committed" in text
+
+
+def test_a_sync_that_waits_gets_a_dead_runs_lease_and_resumes_its_checkpoint(harness, settings, monkeypatch):
+    class Killed(BaseException):
+        pass
+
+    def die_after_first_commit(counts):
+        raise Killed
+
+    settings.HARVEY_SYNC_LEASE_SECONDS = 1
+    monkeypatch.setattr(engine.ledger, "fail_run", lambda *a, **k: None)  # SIGKILL: nothing gets recorded
+    harness.page_employees_by(20)
+    with pytest.raises(Killed):
+        run(harness, on_progress=die_after_first_commit)
+    monkeypatch.undo()
+    dead = SyncRun.objects.get(organization=harness.organization)
+    waited = []
+    (outcome,) = engine.sync_entities(
+        harness.organization.pk, ["employees"], wait=10, adapter_factory=harness.factory(), on_wait=waited.append
+    )
+    assert [holder.run_id for holder in waited] == [dead.pk]
+    assert outcome.run.status == SyncStatus.SUCCEEDED
+    assert outcome.run.trigger == "resume"
+    assert outcome.run.fetched < len(harness.world.tables["employees"])  # from the dead run's checkpoint on
+    dead.refresh_from_db()
+    assert (dead.status, dead.error_code) == (SyncStatus.FAILED, "interrupted")
+    assert harness.digest_replica("employees") == harness.digest_hrms("employees")
+
+
+def test_a_run_that_died_before_its_first_commit_is_closed_by_the_next_run(harness, settings):
+    settings.HARVEY_SYNC_LEASE_SECONDS = 1
+    dead = ledger.begin_run(harness.organization.pk, "employees", trigger="manual", full=False)
+    (outcome,) = engine.sync_entities(
+        harness.organization.pk, ["employees"], wait=10, adapter_factory=harness.factory()
+    )
+    assert outcome.run.status == SyncStatus.SUCCEEDED
+    assert SyncRun.objects.get(pk=dead.run_id).status == SyncStatus.FAILED  # never left "running" for ever
+
+
+def test_a_sync_that_does_not_wait_reports_the_holder_and_runs_nothing(harness):
+    held = ledger.begin_run(harness.organization.pk, "employees", trigger="manual", full=False)
+    (outcome,) = engine.sync_entities(harness.organization.pk, ["employees"], adapter_factory=harness.factory())
+    assert outcome.run is None
+    assert outcome.locked.run_id == held.run_id
+    assert harness.replica_ids("employees") == set()

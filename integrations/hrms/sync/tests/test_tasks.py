@@ -11,9 +11,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from integrations.hrms.errors import Unavailable
+from integrations.hrms.errors import CircuitOpen, Unavailable
 from integrations.hrms.sync import tasks
-from integrations.hrms.sync.engine import SyncLocked, TransientSyncError
+from integrations.hrms.sync.engine import EntityOutcome, SyncLocked
+from integrations.hrms.sync.ledger import LeaseHolder
 from integrations.hrms.sync.models import DeadLetter, SyncRun, SyncState, SyncStatus
 from integrations.hrms.sync.pull import ENTITY_ORDER
 
@@ -27,25 +28,38 @@ def integration(organization, make_integration):
 
 @pytest.fixture
 def calls(monkeypatch, celery_eager):
-    """Replace the engine: record each call and answer with a finished run (or what a test scripts)."""
+    """Replace the engine: record each run and answer with a finished run (or what a test scripts: a
+    SyncLocked, or an Unavailable that fails the run transiently)."""
     made: list[tuple[int, str, str]] = []
     script: list[Exception] = []
 
-    def fake_sync_entity(organization_id: int, entity: str, *, trigger: str) -> SyncRun:
-        made.append((organization_id, entity, trigger))
-        run = SyncRun.objects.create(organization_id=organization_id, entity=entity, trigger=trigger)
-        if script:
-            error = script.pop(0)
-            if isinstance(error, Unavailable):
-                raise TransientSyncError(run, error)
-            raise error
-        SyncRun.objects.filter(pk=run.pk).update(status=SyncStatus.SUCCEEDED, finished_at=timezone.now())
-        return SyncRun.objects.get(pk=run.pk)
+    def fake_sync_entities(organization_id: int, entities, *, trigger: str, stop_at_transient: bool, **_) -> list:
+        outcomes = []
+        for entity in entities:
+            if outcomes and outcomes[-1].transient is not None and stop_at_transient:
+                outcomes.append(EntityOutcome(entity, not_reached=True))
+                continue
+            error = script.pop(0) if script else None
+            if isinstance(error, SyncLocked):
+                outcomes.append(EntityOutcome(entity, locked=error.holder))
+                continue
+            made.append((organization_id, entity, trigger))
+            status = SyncStatus.FAILED if error else SyncStatus.SUCCEEDED
+            run = SyncRun.objects.create(
+                organization_id=organization_id, entity=entity, trigger=trigger, status=status,
+                finished_at=timezone.now(), error_code=getattr(error, "code", ""),
+            )  # fmt: skip
+            outcomes.append(EntityOutcome(entity, run=run, transient=error))
+        return outcomes
 
-    monkeypatch.setattr(tasks, "sync_entity", fake_sync_entity)
-    fake_sync_entity.made = made
-    fake_sync_entity.script = script
-    return fake_sync_entity
+    monkeypatch.setattr(tasks, "sync_entities", fake_sync_entities)
+    fake_sync_entities.made = made
+    fake_sync_entities.script = script
+    return fake_sync_entities
+
+
+def _holder(organization, entity="employees") -> LeaseHolder:
+    return LeaseHolder(organization.pk, entity, 7, "worker-1", 123, timezone.now(), timezone.now(), None, 3)
 
 
 # ---- backoff ---------------------------------------------------------------------------------------------
@@ -137,7 +151,7 @@ def test_sync_entity_task_delay_runs_in_process_without_a_broker(integration, or
 
 
 def test_a_locked_pair_returns_quietly(integration, organization, calls):
-    calls.script.append(SyncLocked("already running"))
+    calls.script.append(SyncLocked(_holder(organization)))
     assert tasks.sync_entity_task.delay(organization.pk, "employees").get() == {
         "status": "skipped",
         "reason": "already_running",
@@ -166,3 +180,31 @@ def test_the_last_retry_files_a_dead_letter_and_stops(integration, organization,
     letter = DeadLetter.objects.get()
     assert (letter.entity, letter.error_code, letter.attempts) == ("employees", "unavailable", 3)
     assert letter.run_id == result["run"]
+
+
+def test_a_retry_waits_until_an_open_circuit_breaker_lets_a_call_through():
+    cause = CircuitOpen("connection refused", reopens_in=25.0)
+    assert all(
+        tasks.retry_countdown(0, base=1, cap=900, retry_after=cause.retry_after, rng=random.Random(seed)) >= 25.0
+        for seed in range(20)
+    )
+
+
+def test_a_chain_stops_at_a_transient_failure_and_retries_from_there(integration, organization, calls, settings):
+    settings.HARVEY_SYNC_MAX_RETRIES = 3
+    calls.script.extend([None, Unavailable("503")])  # departments fine, employees fails once
+    result = tasks.sync_chain_task.delay(organization.pk, ["departments", "employees", "job_requisitions"]).get()
+    assert result["status"] == "done"
+    assert [(entity, trigger) for _, entity, trigger in calls.made] == [
+        ("departments", "schedule"), ("employees", "schedule"), ("employees", "retry"), ("job_requisitions", "retry"),
+    ]  # fmt: skip
+    failed = SyncRun.objects.get(entity="employees", status=SyncStatus.FAILED)
+    assert failed.retry_at is not None  # its pair is not done with: `harvey sync --all` waits for the retry
+
+
+def test_a_dead_lettered_entity_does_not_stop_the_rest_of_its_chain(integration, organization, calls, settings):
+    settings.HARVEY_SYNC_MAX_RETRIES = 1
+    calls.script.extend([Unavailable("HRMS down")] * 2)
+    tasks.sync_chain_task.delay(organization.pk, ["employees", "job_requisitions"]).get()
+    assert DeadLetter.objects.get().entity == "employees"
+    assert ("job_requisitions", "retry") in [(entity, trigger) for _, entity, trigger in calls.made]

@@ -20,8 +20,9 @@ from typing import Any
 
 import httpx
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from harvey.commands import HarveyCommand
 from harvey.organizations.models import Organization
 from integrations.hrms.sync.console import health_table, make_console, pull_table, runs_table
 from integrations.hrms.sync.demo_answers import print_answers
@@ -45,7 +46,7 @@ HR_CHANGES = 12
 DEMO_NAME = "Demo Organization (mock HRMS)"
 
 
-class Command(BaseCommand):
+class Command(HarveyCommand):
     help = "Run the end-to-end demo: mock HRMS -> demo organization -> full pull -> answers -> incremental sync."
 
     def add_arguments(self, parser: CommandParser) -> None:

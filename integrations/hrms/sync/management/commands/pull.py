@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
 
+from harvey.commands import HarveyCommand
 from harvey.organizations.models import Organization
 from integrations.hrms.errors import HRMSError
 from integrations.hrms.sync.console import make_console, progress_bar, pull_table
 from integrations.hrms.sync.pull import ENTITY_ORDER, pull_organization
 
 
-class Command(BaseCommand):
+class Command(HarveyCommand):
     help = "Copy every entity of one organization from its HRMS into Harvey's replica (bulk upserts)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from harvey.commands import HarveyCommand
+from harvey.exits import Exit
+from harvey.organizations.models import Organization
 from integrations.hrms.sync.console import health_table, make_console
 from integrations.hrms.sync.health import all_health
 
 
-class Command(BaseCommand):
+class Command(HarveyCommand):
     help = "Show, per organization and entity, the last sync, its freshness and health."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", help="Only this organization (slug).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        make_console(self.stdout._out).print(health_table(all_health(options["org"])))
+        slug = options["org"]
+        if slug and not Organization.objects.filter(slug=slug).exists():
+            raise CommandError(f"No organization with slug {slug!r}", returncode=Exit.USAGE)
+        rows = all_health(slug)
+        if not rows:
+            raise CommandError(
+                f"Organization {slug!r} has no active HRMS integration (connect it with `harvey connect`)"
+                if slug
+                else "No organization has an active HRMS integration yet (connect one with `harvey connect`)",
+                returncode=Exit.USAGE,
+            )
+        make_console(self.stdout._out).print(health_table(rows))
