@@ -90,6 +90,10 @@ LOGGING = {
     "loggers": {
         "harvey": {"handlers": ["console"], "level": os.environ.get("HARVEY_LOG_LEVEL", "INFO"), "propagate": False},
         "hrms": {"handlers": ["console"], "level": os.environ.get("HARVEY_LOG_LEVEL", "INFO"), "propagate": False},
+        # httpx logs every request line, query string included (an e-mail filter is personal data): Harvey's
+        # transport logs its own events with safe paths instead (integrations/hrms/http/events.py).
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import CeleryBeat, CeleryWorker, MockHRMSProcess, service_env
+from .harness import CeleryBeat, CeleryWorker, HarveyProcess, MockHRMSProcess, RedisServer, service_env
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +64,13 @@ class _Processes:
 
     def beat(self, **env: str) -> CeleryBeat:
         return self._track(CeleryBeat(self.log_dir, service_env(self.queue, **env)))
+
+    def redis_server(self) -> RedisServer:
+        return self._track(RedisServer(self.log_dir))
+
+    def harvey(self, *args: str, **env: str) -> HarveyProcess:
+        """`harvey ARGS` in a process of its own, with the services tests' settings (and `env` over them)."""
+        return self._track(HarveyProcess(self.log_dir, list(args), service_env(self.queue, **env)))
 
     def _track(self, process):
         self.running.append(process)

@@ -204,6 +204,50 @@ class CeleryWorker(Process):
         return bool(app.control.ping(destination=[self.hostname], timeout=0.5))
 
 
+class RedisServer(Process):
+    """A private `redis-server` on a free port, nothing on disk: a test may stop it (an outage) and start it
+    again (empty, as a Redis without persistence comes back) without touching the machine's own Redis."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._log_dir = log_dir
+        self._starts = 0
+        self.start()
+
+    def start(self) -> None:
+        self._starts += 1
+        argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        super().__init__(f"redis-{self.port}-{self._starts}", argv, dict(os.environ), self._log_dir)
+        wait_until(self._ready, timeout=START_TIMEOUT_SECONDS, what=f"redis-server on {self.port}")
+
+    def _ready(self) -> bool:
+        import redis
+
+        if not self.alive():
+            raise AssertionError(f"{self.name} exited:\n{self.tail()}")
+        try:
+            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+
+class HarveyProcess(Process):
+    """A `harvey` command as an operator runs it (`harvey worker`, `harvey beat`, `harvey sync ...`)."""
+
+    def __init__(self, log_dir: Path, args: list[str], env: dict[str, str]) -> None:
+        argv = [sys.executable, "-c", "from harvey.cli import main; main()", *args]
+        super().__init__(f"harvey-{args[0]}-{uuid.uuid4().hex[:6]}", argv, env, log_dir)
+
+    def wait(self, timeout: float) -> int:
+        code = self.popen.wait(timeout=timeout)
+        self._log.close()
+        return code
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
 class CeleryBeat(Process):
     def __init__(self, log_dir: Path, env: dict[str, str]) -> None:
         schedule = log_dir / f"beat-{uuid.uuid4().hex[:8]}"
