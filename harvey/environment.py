@@ -7,8 +7,9 @@ with a plain dict. Two modes (DESIGN.md §6):
   dev keys generated and persisted under `var/`;
 * services: `DATABASE_URL` (PostgreSQL), `REDIS_URL` (cache and Celery broker).
 
-`HARVEY_ENV=production` makes missing secrets an error instead of generating them, and turns off the
-development conveniences (DEBUG, private HRMS addresses).
+`HARVEY_ENV=production` makes missing secrets an error instead of generating them. DEBUG (`HARVEY_DEBUG=1`)
+and private HRMS addresses (`HARVEY_ALLOW_PRIVATE_HRMS=1`) are off in every environment unless asked for:
+a development server reachable from a network must not show tracebacks, nor call into that network.
 """
 
 from __future__ import annotations
@@ -65,13 +66,15 @@ def build_settings(env: Mapping[str, str], *, var_dir: Path) -> dict[str, Any]:
     redis_url = env.get("REDIS_URL", "").strip()
     return {
         "HARVEY_ENV": environment,
-        "DEBUG": env_flag(env, "HARVEY_DEBUG", default=not production),
+        "DEBUG": env_flag(env, "HARVEY_DEBUG", default=False),
+        # Not environment-dependent, and that is the point: DEBUG must not turn off the hiding of secrets.
+        "DEFAULT_EXCEPTION_REPORTER_FILTER": "harvey.error_reports.AlwaysSafeExceptionReporterFilter",
         "ALLOWED_HOSTS": env_list(env, "HARVEY_ALLOWED_HOSTS")
         or ([] if production else ["localhost", "127.0.0.1", "[::1]", "testserver"]),
         "CSRF_TRUSTED_ORIGINS": env_list(env, "HARVEY_CSRF_TRUSTED_ORIGINS"),
         "SESSION_COOKIE_SECURE": production,
         "CSRF_COOKIE_SECURE": production,
-        "HARVEY_ALLOW_PRIVATE_HRMS": env_flag(env, "HARVEY_ALLOW_PRIVATE_HRMS", default=not production),
+        "HARVEY_ALLOW_PRIVATE_HRMS": env_flag(env, "HARVEY_ALLOW_PRIVATE_HRMS", default=False),
         "HARVEY_CACHE_PREFIX": env.get("HARVEY_CACHE_PREFIX", "").strip() or DEFAULT_CACHE_PREFIX,
         "DATABASES": {"default": database_settings(env, var_dir=var_dir)},
         "CACHES": {"default": cache_settings(env)},

@@ -91,11 +91,24 @@ def test_production_refuses_to_start_without_keys(tmp_path: Path, keys: dict[str
     assert not (tmp_path / "dev-keys.json").exists()
 
 
-def test_production_turns_off_development_conveniences(tmp_path: Path, keys: dict[str, str]) -> None:
-    settings = build_settings({**keys, "HARVEY_ENV": "production"}, var_dir=tmp_path)
+@pytest.mark.parametrize("environment", ["", "development", "production"])
+def test_debug_and_private_hrms_addresses_are_off_unless_asked_for(
+    tmp_path: Path, keys: dict[str, str], environment: str
+) -> None:
+    settings = build_settings({**keys, "HARVEY_ENV": environment}, var_dir=tmp_path)
     assert settings["DEBUG"] is False
     assert settings["HARVEY_ALLOW_PRIVATE_HRMS"] is False
-    assert build_settings({}, var_dir=tmp_path)["HARVEY_ALLOW_PRIVATE_HRMS"] is True
+
+
+def test_debug_and_private_hrms_addresses_are_on_when_asked_for(tmp_path: Path) -> None:
+    settings = build_settings({"HARVEY_DEBUG": "1", "HARVEY_ALLOW_PRIVATE_HRMS": "1"}, var_dir=tmp_path)
+    assert settings["DEBUG"] is True
+    assert settings["HARVEY_ALLOW_PRIVATE_HRMS"] is True
+
+
+def test_error_reports_hide_marked_secrets_even_with_debug_on(tmp_path: Path) -> None:
+    settings = build_settings({"HARVEY_DEBUG": "1"}, var_dir=tmp_path)
+    assert settings["DEFAULT_EXCEPTION_REPORTER_FILTER"] == "harvey.error_reports.AlwaysSafeExceptionReporterFilter"
 
 
 def test_a_misspelt_environment_name_is_an_error_not_development(tmp_path: Path) -> None:

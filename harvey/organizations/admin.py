@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from harvey.organizations.config_fields import PREFIX, SKIPPED
 from harvey.organizations.forms import HRMSIntegrationForm, config_schema_for
@@ -42,6 +44,7 @@ class HRMSIntegrationAdmin(admin.ModelAdmin):
         "is_active",
         "credentials_status",
         "cache_ttl_seconds",
+        "effective_rate_budget",
         "updated_at",
     ]
     list_filter = ["is_active", "hrms_type", "allow_private_network"]
@@ -54,9 +57,17 @@ class HRMSIntegrationAdmin(admin.ModelAdmin):
             "Credentials (write-only)",
             {"fields": ["credentials_status", "token", "extra_credentials", "clear_credentials"]},
         ),
-        ("Sync and cache", {"fields": ["sync_settings", "cache_ttl_seconds"]}),
+        ("Sync, cache and rate budget", {"fields": ["sync_settings", "cache_ttl_seconds", "rate_limit", "rate_burst"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    # Every POST parameter: which configuration fields are secret depends on the submitted type, and an error
+    # report must not show a typed token, API key or webhook key whatever the type.
+    @method_decorator(sensitive_post_parameters())
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_fieldsets(self, request: HttpRequest, obj: HRMSIntegration | None = None):
         """The stored type's configuration schema adds its own section (drawn by HRMSIntegrationForm)."""
@@ -87,6 +98,15 @@ class HRMSIntegrationAdmin(admin.ModelAdmin):
             check = test_connection(integration)
             level = messages.SUCCESS if check.ok else messages.ERROR
             self.message_user(request, f"{integration}: {check.message}", level)
+
+    @admin.display(description="Rate budget")
+    def effective_rate_budget(self, integration: HRMSIntegration) -> str:
+        from integrations.hrms.errors import HRMSError
+
+        try:
+            return str(integration.rate_budget())
+        except HRMSError:
+            return "— unknown HRMS type"
 
     @admin.display(description="Credentials")
     def credentials_status(self, integration: HRMSIntegration) -> str:

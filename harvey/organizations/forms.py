@@ -2,7 +2,8 @@
 
 The stored credentials are never rendered (not even masked values): the inputs start empty, and an empty
 input means "keep what is stored". A token and extra `KEY=VALUE` lines are merged into what is stored;
-"clear" forgets everything first.
+"clear" forgets everything first. The merged credentials are validated by the model (`HRMSIntegration.clean`,
+against the adapter's schema), as on every other path.
 """
 
 from __future__ import annotations
@@ -10,22 +11,29 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.views.decorators.debug import sensitive_variables
 
 from harvey.organizations.config_fields import schema_fields, submitted_values
 from harvey.organizations.models import HRMSIntegration
 
 
-def config_schema_for(hrms_type: str | None):
-    """The adapter's configuration schema, or None for an unknown or empty type (the model field says why)."""
+def provider_for(hrms_type: str | None):
+    """The adapter's `AdapterProvider`, or None for an unknown or empty type (the model field says why)."""
     if not hrms_type:
         return None
     from integrations.hrms.errors import HRMSError
     from integrations.hrms.registry import provider
 
     try:
-        return provider(hrms_type).config_schema
+        return provider(hrms_type)
     except HRMSError:
         return None
+
+
+def config_schema_for(hrms_type: str | None):
+    """The adapter's configuration schema, or None for an unknown or empty type."""
+    found = provider_for(hrms_type)
+    return None if found is None else found.config_schema
 
 
 def parse_credential_pairs(lines: list[str]) -> dict[str, str]:
@@ -65,16 +73,26 @@ class HRMSIntegrationForm(forms.ModelForm):
             "allow_private_network",
             "cache_ttl_seconds",
             "sync_settings",
+            "rate_limit",
+            "rate_burst",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Never echo submitted secrets back when the form is re-displayed with errors.
         self.fields["extra_credentials"].widget.format_value = lambda value: ""
-        self.config_schema = config_schema_for(self.data.get("hrms_type") if self.is_bound else self.instance.hrms_type)
+        provider = provider_for(self.data.get("hrms_type") if self.is_bound else self.instance.hrms_type)
+        self.config_schema = None if provider is None else provider.config_schema
         if self.config_schema is not None:
             self.fields.update(schema_fields(self.config_schema, dict(self.instance.credentials or {})))
+        if provider is not None:  # say what blank means for this adapter
+            default = provider.transport_policy
+            for name, value in (("rate_limit", f"{default.rate_per_second:g}/s"), ("rate_burst", default.burst)):
+                if name in self.fields:
+                    self.fields[name].help_text += f" ({provider.display_name}: {value}.)"
+        self.merged_credentials = dict(self.instance.credentials or {})
 
+    @sensitive_variables()  # the stored credentials, decrypted, and the typed ones
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.errors:
@@ -85,17 +103,8 @@ class HRMSIntegrationForm(forms.ModelForm):
             credentials["token"] = cleaned["token"]
         if self.config_schema is not None:
             credentials.update(submitted_values(cleaned, self.config_schema))
-        hrms_type, base_url = cleaned.get("hrms_type"), cleaned.get("base_url")
-        revoking = cleaned.get("clear_credentials") and not credentials  # forgetting secrets is always allowed
-        if hrms_type and base_url and not revoking:
-            from integrations.hrms.connection import validate_configuration
-            from integrations.hrms.errors import HRMSError
-
-            try:
-                validate_configuration(hrms_type, base_url, credentials)
-            except HRMSError as e:
-                raise forms.ValidationError(e.message, code=e.code) from e
-        self.merged_credentials = credentials
+        # The model's validation (run next, by ModelForm._post_clean) checks them against the adapter's schema.
+        self.instance.credentials = self.merged_credentials = credentials
         return cleaned
 
     def clean_extra_credentials(self) -> dict[str, str]:

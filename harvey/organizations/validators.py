@@ -1,15 +1,16 @@
-"""Validation of an HRMS connection: its type, its base URL (SSRF) and its sync schedule.
+"""Validation of an HRMS connection: its type, its base URL (SSRF), its rate budget and its sync schedule.
 
 The base URL is user input that Harvey's servers will call, so it must not point inside Harvey's own
-network (DESIGN.md §5): loopback, private, link-local, multicast, reserved and cloud metadata addresses are
-refused unless private addresses are explicitly allowed for development. Host names are resolved and every
-address they resolve to is checked.
+network (DESIGN.md §5). The rules — which addresses are refused, always or unless private networks are
+allowed — live in `integrations.hrms.http.addresses`, shared with the connect-time guard of the transport,
+which checks again on every connection. Host names are resolved and every address they resolve to is
+checked.
 """
 
 from __future__ import annotations
 
 import importlib
-import ipaddress
+import math
 import re
 import socket
 from typing import Any
@@ -18,11 +19,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-# Cloud instance-metadata endpoints: never an HRMS, not even in development (they hand out credentials).
-METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata.goog", "metadata"})
-METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(address)
-    for address in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
+from integrations.hrms.http.addresses import (
+    AddressRefused,
+    IPAddress,
+    check_addresses,
+    check_host_name,
+    parse_ip_literal,
 )
 
 SYNC_ENTITIES = (
@@ -38,15 +40,26 @@ DAILY_AT_RE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# The rate budget an integration may set (requests per second to its HRMS, shared by all workers): from one
+# request every 10 s, for an HRMS that throttles hard, to 1,000/s, far above any vendor's published limit.
+MIN_RATE_LIMIT = 0.1
+MAX_RATE_LIMIT = 1000.0
+MIN_RATE_BURST = 1
+MAX_RATE_BURST = 1000
+
+
+def private_network_allowed(allowed_here: bool) -> bool:
+    """The integration's own `allow_private_network`, or HARVEY_ALLOW_PRIVATE_HRMS=1 for the deployment
+    (off unless set, in every environment)."""
+    return allowed_here or bool(getattr(settings, "HARVEY_ALLOW_PRIVATE_HRMS", False))
 
 
 def validate_hrms_base_url(url: str, allow_private: bool = False) -> str:
     """Check that `url` is an http(s) URL whose host is a public address; return it unchanged.
 
     `allow_private` (the integration's `allow_private_network`) or `settings.HARVEY_ALLOW_PRIVATE_HRMS`
-    (on by default only in development) lets loopback and private addresses through, for a mock HRMS on
-    this machine; metadata addresses stay refused either way. Raises `ValidationError`.
+    lets loopback and private addresses through, for a mock HRMS on this machine; metadata, link-local and
+    unspecified addresses stay refused either way. Raises `ValidationError`.
     """
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https"):
@@ -60,48 +73,47 @@ def validate_hrms_base_url(url: str, allow_private: bool = False) -> str:
         port = parts.port
     except ValueError as e:
         raise ValidationError("The HRMS base URL has an invalid port.", code="port") from e
-    if host in METADATA_HOSTS:
-        raise ValidationError("The HRMS base URL points at a cloud metadata service.", code="metadata")
-    allow_private = allow_private or bool(getattr(settings, "HARVEY_ALLOW_PRIVATE_HRMS", False))
-    for address in _resolve(host, port):
-        _check_address(address, allow_private=allow_private)
+    allow_private = private_network_allowed(allow_private)
+    try:
+        check_host_name(host)
+        literal = parse_ip_literal(host)
+        check_addresses(host, [literal] if literal is not None else _resolve(host, port), allow_private=allow_private)
+    except AddressRefused as e:
+        raise ValidationError(e.message, code=e.reason) from e
     return url
 
 
 def _resolve(host: str, port: int | None) -> list[IPAddress]:
     try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    try:
         infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as e:
         raise ValidationError(f"The HRMS host {host!r} cannot be resolved.", code="unresolvable") from e
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    addresses = [parse_ip_literal(str(info[4][0])) for info in infos]
+    return [address for address in addresses if address is not None]
 
 
-def _check_address(address: IPAddress, *, allow_private: bool) -> None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if address in METADATA_ADDRESSES:
-        raise ValidationError("The HRMS base URL points at a cloud metadata service.", code="metadata")
-    if address.is_multicast:
-        raise ValidationError("The HRMS base URL points at a multicast address.", code="multicast")
-    if address.is_global or allow_private:
-        return
-    kind = (
-        "a loopback"
-        if address.is_loopback
-        else "a link-local"
-        if address.is_link_local
-        else "a private"
-        if address.is_private
-        else "a reserved or non-public"
+def _bounded(value: Any, low: float, high: float, message: str) -> None:
+    number = not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+    if not (number and low <= value <= high):
+        raise ValidationError(message, code="out_of_range")
+
+
+def validate_rate_limit(value: Any) -> None:
+    """Requests per second: a finite number within the bounds (NaN and infinity are refused too)."""
+    _bounded(
+        value,
+        MIN_RATE_LIMIT,
+        MAX_RATE_LIMIT,
+        f"The rate limit must be from {MIN_RATE_LIMIT:g} to {MAX_RATE_LIMIT:g} requests per second; got {value}.",
     )
-    raise ValidationError(
-        f"The HRMS base URL points at {kind} address ({address}). Harvey only calls public addresses "
-        "unless the integration allows private networks (development only).",
-        code="private_address",
+
+
+def validate_rate_burst(value: Any) -> None:
+    _bounded(
+        value,
+        MIN_RATE_BURST,
+        MAX_RATE_BURST,
+        f"The burst must be from {MIN_RATE_BURST} to {MAX_RATE_BURST} requests; got {value}.",
     )
 
 

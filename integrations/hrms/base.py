@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from . import canonical as c
 from .errors import InvalidRecord, UnsupportedOperation
+from .http.policy import DEFAULT_POLICY, TransportPolicy
 
 R = TypeVar("R", bound=c.Record)
 
@@ -76,6 +77,10 @@ class AdapterProvider:
 
     `config_schema` is a pydantic model of the connection settings; fields typed `SecretStr` are secrets:
     stored encrypted, masked in the admin and never echoed by the management API.
+
+    `transport_policy` is how hard Harvey may push this vendor by default — its documented rate limits
+    (`rate_per_second`, `burst`), timeouts — as `dataclasses.replace(DEFAULT_POLICY, ...)`. An integration's
+    own `rate_limit` / `rate_burst` override the rate budget (`HRMSIntegration.rate_budget()`).
     """
 
     key: str
@@ -83,6 +88,7 @@ class AdapterProvider:
     config_schema: type[BaseModel]
     capabilities: Capabilities
     docs_url: str = ""
+    transport_policy: TransportPolicy = DEFAULT_POLICY
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,9 @@ class AdapterConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
     #: Namespaces shared transport state (rate budget, circuit breaker) per integration.
     integration_key: str = "default"
+    #: Let the transport connect to loopback and private addresses (the integration's
+    #: `allow_private_network`, or HARVEY_ALLOW_PRIVATE_HRMS); metadata addresses stay refused.
+    allow_private_network: bool = False
 
 
 @dataclass

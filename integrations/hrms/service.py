@@ -10,12 +10,14 @@ The service is async; it owns its adapter's connection pool, so use it as `async
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
+from django.views.decorators.debug import sensitive_variables
 from pydantic import BaseModel, TypeAdapter
 
 from harvey.organizations.models import HRMSIntegration, Organization
@@ -38,12 +40,25 @@ def integration_key(integration: HRMSIntegration) -> str:
     return f"org{integration.organization_id}:integration{integration.pk}"
 
 
+@sensitive_variables()  # the decrypted credentials, and every frame the adapter's constructor runs
 def build_adapter(integration: HRMSIntegration, **adapter_kwargs: Any) -> HRMSAdapter:
-    """The registered adapter for `integration`, with its credentials decrypted (in memory only)."""
+    """The registered adapter for `integration`, with its credentials decrypted (in memory only).
+
+    Every run a user starts comes through here, so it gets the integration's rate budget
+    (`HRMSIntegration.rate_budget()`: its own `rate_limit`/`rate_burst`, else the adapter's default) over
+    the adapter's transport policy, and the transport's permission to call private addresses. A caller's
+    own `policy=` (tests) wins.
+    """
+    budget = integration.rate_budget()
+    default_policy = registry.provider(integration.hrms_type).transport_policy
+    adapter_kwargs.setdefault(
+        "policy", dataclasses.replace(default_policy, rate_per_second=budget.rate_per_second, burst=budget.burst)
+    )
     config = AdapterConfig(
         base_url=integration.base_url,
         credentials=dict(integration.credentials or {}),
         integration_key=integration_key(integration),
+        allow_private_network=integration.private_network_allowed(),
     )
     return registry.create_adapter(integration.hrms_type, config, **adapter_kwargs)
 

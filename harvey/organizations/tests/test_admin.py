@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from harvey.organizations.admin import CREDENTIALS_SET
 from harvey.organizations.models import HRMSIntegration
+from harvey.organizations.tests.form_data import form_data
 
 SECRET = "tok_live_admin_3a2b1c"
 
@@ -14,22 +15,6 @@ SECRET = "tok_live_admin_3a2b1c"
 @pytest.fixture
 def integration(organization, make_integration) -> HRMSIntegration:
     return make_integration(organization, credentials={"token": SECRET, "client_secret": "cs-7788"})
-
-
-def _form_data(integration: HRMSIntegration, **changes: str) -> dict[str, str]:
-    data = {
-        "organization": str(integration.organization_id),
-        "hrms_type": integration.hrms_type,
-        "base_url": integration.base_url,
-        "is_active": "on",
-        "allow_private_network": "on",
-        "cache_ttl_seconds": str(integration.cache_ttl_seconds),
-        "sync_settings": '{"employees": {"enabled": true, "interval_minutes": 120}}',
-        "token": "",
-        "extra_credentials": "",
-    }
-    data.update(changes)
-    return data
 
 
 def test_the_change_page_does_not_contain_the_secret(admin_client, integration) -> None:
@@ -50,7 +35,7 @@ def test_the_changelist_shows_that_credentials_are_set_not_what_they_are(admin_c
 
 def test_saving_with_blank_credential_inputs_keeps_the_stored_credentials(admin_client, integration) -> None:
     url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
-    response = admin_client.post(url, _form_data(integration, base_url="http://127.0.0.1:9999"))
+    response = admin_client.post(url, form_data(integration, base_url="http://127.0.0.1:9999"))
     assert response.status_code == 302
     integration.refresh_from_db()
     assert integration.base_url == "http://127.0.0.1:9999"
@@ -59,7 +44,7 @@ def test_saving_with_blank_credential_inputs_keeps_the_stored_credentials(admin_
 
 def test_a_new_token_and_extra_keys_are_merged_into_the_credentials(admin_client, integration) -> None:
     url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
-    data = _form_data(integration, token="tok-new", extra_credentials="tenant = acme\n")
+    data = form_data(integration, token="tok-new", extra_credentials="tenant = acme\n")
     assert admin_client.post(url, data).status_code == 302
     integration.refresh_from_db()
     assert integration.credentials == {"token": "tok-new", "client_secret": "cs-7788", "tenant": "acme"}
@@ -67,14 +52,14 @@ def test_a_new_token_and_extra_keys_are_merged_into_the_credentials(admin_client
 
 def test_clear_forgets_every_stored_credential(admin_client, integration) -> None:
     url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
-    assert admin_client.post(url, _form_data(integration, clear_credentials="on")).status_code == 302
+    assert admin_client.post(url, form_data(integration, clear_credentials="on")).status_code == 302
     integration.refresh_from_db()
     assert integration.credentials == {}
 
 
 def test_a_form_with_errors_does_not_echo_the_typed_secrets(admin_client, integration) -> None:
     url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
-    data = _form_data(integration, cache_ttl_seconds="5", token="tok-typed", extra_credentials="api_key=ak-typed")
+    data = form_data(integration, cache_ttl_seconds="5", token="tok-typed", extra_credentials="api_key=ak-typed")
     response = admin_client.post(url, data)
     html = response.content.decode()
     assert response.status_code == 200
@@ -84,7 +69,7 @@ def test_a_form_with_errors_does_not_echo_the_typed_secrets(admin_client, integr
 
 def test_a_malformed_extra_credential_line_is_a_form_error(admin_client, integration) -> None:
     url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
-    response = admin_client.post(url, _form_data(integration, extra_credentials="just-a-value"))
+    response = admin_client.post(url, form_data(integration, extra_credentials="just-a-value"))
     assert response.status_code == 200
     assert "KEY=VALUE" in response.content.decode()
 
@@ -128,3 +113,19 @@ def test_settings_the_adapter_refuses_are_a_form_error_not_a_saved_row(admin_cli
     assert response.status_code == 200
     assert "BambooHR settings are invalid" in response.content.decode()
     assert not HRMSIntegration.objects.filter(hrms_type="bamboohr").exists()
+
+
+def test_a_credential_the_schema_refuses_is_a_form_error_and_nothing_changes(admin_client, organization):
+    integration = HRMSIntegration.objects.create(
+        organization=organization,
+        hrms_type="bamboohr",
+        base_url="https://93.184.216.34",
+        credentials={"company_domain": "acme", "api_key": "very-secret-key"},
+    )
+    url = reverse("admin:organizations_hrmsintegration_change", args=[integration.pk])
+    data = form_data(integration, config_company_domain="acme", config_webhook_max_age_seconds="3600")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "webhook_max_age_seconds" in response.content.decode()
+    integration.refresh_from_db()
+    assert "webhook_max_age_seconds" not in integration.credentials

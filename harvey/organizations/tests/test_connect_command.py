@@ -82,3 +82,132 @@ def test_an_unknown_type_lists_the_known_ones(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "integrations.hrms.registry", fake)
     with pytest.raises(CommandError, match="Known types: bamboohr, mock"):
         connect("--org", "acme", "--type", "oracle", "--base-url", "http://127.0.0.1:1", "--allow-private-network")
+
+
+PUBLIC = "https://93.184.216.34"  # a public address literal: no DNS, no private-network permission
+BAMBOO = ["--org", "acme", "--type", "bamboohr", "--base-url", PUBLIC, "--credential", "company_domain=acme"]
+
+
+# ---------------------------------------------------------------------- SSRF: refused by default
+
+
+@pytest.mark.django_db
+def test_loopback_is_refused_by_default_without_the_flag() -> None:  # no setting changed: the default
+    with pytest.raises(CommandError, match=r"base_url: .*loopback.*--allow-private-network"):
+        connect("--org", "acme", "--type", "mock", "--base-url", "http://127.0.0.1:8765", "--token", TOKEN)
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_private_network_permission_is_stored_on_the_integration() -> None:
+    connect(*BASE, "--token", TOKEN)
+    assert HRMSIntegration.objects.get(organization__slug="acme").allow_private_network is True
+
+
+# ---------------------------------------------------------------------- credentials: the adapter's schema
+
+
+@pytest.mark.django_db
+def test_a_credential_the_adapter_schema_refuses_is_a_clear_error_and_nothing_is_stored() -> None:
+    with pytest.raises(CommandError, match="BambooHR settings are invalid: webhook_max_age_seconds"):
+        connect(*BAMBOO, "--token", TOKEN, "--credential", "webhook_max_age_seconds=abc")
+    assert not Organization.objects.exists()
+    assert not HRMSIntegration.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("seconds", "accepted"), [(29, False), (30, True), (900, True), (901, False), (3600, False)])
+def test_the_webhook_replay_window_must_be_30_to_900_seconds(seconds: int, accepted: bool) -> None:
+    args = [*BAMBOO, "--token", TOKEN, "--credential", f"webhook_max_age_seconds={seconds}"]
+    if accepted:
+        connect(*args)
+        assert HRMSIntegration.objects.get().credentials["webhook_max_age_seconds"] == str(seconds)
+    else:
+        with pytest.raises(CommandError, match="webhook_max_age_seconds"):
+            connect(*args)
+        assert not HRMSIntegration.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_required_credential_is_refused() -> None:
+    with pytest.raises(CommandError, match="api_key"):
+        connect(*BAMBOO)
+
+
+# ---------------------------------------------------------------------- the token from the environment or stdin
+
+
+@pytest.mark.django_db
+def test_the_token_can_come_from_an_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACME_HRMS_TOKEN", TOKEN)
+    output = connect(*BASE, "--token-env", "ACME_HRMS_TOKEN")
+    assert HRMSIntegration.objects.get().credentials == {"token": TOKEN}
+    assert TOKEN not in output
+
+
+@pytest.mark.django_db
+def test_an_unset_token_variable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACME_HRMS_TOKEN", raising=False)
+    with pytest.raises(CommandError, match="ACME_HRMS_TOKEN is not set"):
+        connect(*BASE, "--token-env", "ACME_HRMS_TOKEN")
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_empty_token_variable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACME_HRMS_TOKEN", "  ")
+    with pytest.raises(CommandError, match="ACME_HRMS_TOKEN is empty"):
+        connect(*BASE, "--token-env", "ACME_HRMS_TOKEN")
+
+
+@pytest.mark.django_db
+def test_the_token_can_come_from_standard_input() -> None:
+    out = io.StringIO()
+    call_command("connect", *BASE, "--token-stdin", stdin=io.StringIO(TOKEN + "\n"), stdout=out)
+    assert HRMSIntegration.objects.get().credentials == {"token": TOKEN}
+    assert TOKEN not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_empty_standard_input_is_a_clear_error() -> None:
+    with pytest.raises(CommandError, match="standard input held no token"):
+        call_command("connect", *BASE, "--token-stdin", stdin=io.StringIO(""), stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("second", [["--token-env", "ACME_HRMS_TOKEN"], ["--token-stdin"]])
+def test_two_token_sources_at_once_are_refused(second: list[str]) -> None:
+    with pytest.raises(CommandError, match="not allowed with argument --token"):
+        call_command("connect", *BASE, "--token", TOKEN, *second, stdin=io.StringIO(TOKEN), stdout=io.StringIO())
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_token_sources_given_as_options_are_refused_too() -> None:  # call_command(**options) skips argparse
+    with pytest.raises(CommandError, match="one way only"):
+        call_command(
+            "connect",
+            org="acme",
+            hrms_type="mock",
+            base_url="http://127.0.0.1:8765",
+            allow_private_network=True,
+            token=TOKEN,
+            token_env="ACME_HRMS_TOKEN",
+            stdout=io.StringIO(),
+        )
+
+
+# ---------------------------------------------------------------------- unknown organizations
+
+
+@pytest.mark.django_db
+def test_test_connection_of_an_unknown_organization_names_the_slug() -> None:
+    with pytest.raises(CommandError, match="No organization with slug 'nosuch'"):
+        call_command("test_connection", org="nosuch", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_test_connection_of_an_organization_without_an_integration_says_so(organization) -> None:
+    HRMSIntegration.objects.filter(organization=organization).delete()
+    with pytest.raises(CommandError, match="'acme' has no active HRMS integration"):
+        call_command("test_connection", org="acme", stdout=io.StringIO())

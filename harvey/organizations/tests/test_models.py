@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 
 from harvey.organizations.models import DEFAULT_SYNC_SETTINGS, HRMSIntegration
 
+PUBLIC_URL = "https://93.184.216.34"  # a public address literal: no DNS, no private-network permission needed
+
 
 def test_an_organization_has_at_most_one_active_integration(organization, make_integration) -> None:
     make_integration(organization)
@@ -27,7 +29,7 @@ def test_inactive_integrations_are_kept_beside_the_active_one(organization, make
 
 def test_full_clean_reports_a_second_active_integration(organization, make_integration) -> None:
     make_integration(organization)
-    second = HRMSIntegration(organization=organization, hrms_type="mock", base_url="http://127.0.0.1:1")
+    second = HRMSIntegration(organization=organization, hrms_type="mock", base_url=PUBLIC_URL)
     with pytest.raises(ValidationError, match="already has an active HRMS integration"):
         second.full_clean()
 
@@ -62,7 +64,7 @@ def test_a_stored_schedule_overrides_the_default(organization, make_integration)
 )
 def test_invalid_sync_settings_are_rejected(organization, sync_settings) -> None:
     integration = HRMSIntegration(
-        organization=organization, hrms_type="mock", base_url="http://127.0.0.1:1", sync_settings=sync_settings
+        organization=organization, hrms_type="mock", base_url=PUBLIC_URL, sync_settings=sync_settings
     )
     with pytest.raises(ValidationError) as excinfo:
         integration.full_clean()
@@ -72,7 +74,7 @@ def test_invalid_sync_settings_are_rejected(organization, sync_settings) -> None
 @pytest.mark.parametrize(("ttl", "valid"), [(899, False), (900, True), (1800, True), (3600, True), (3601, False)])
 def test_cache_ttl_must_be_between_15_and_60_minutes(organization, ttl: int, valid: bool) -> None:
     integration = HRMSIntegration(
-        organization=organization, hrms_type="mock", base_url="http://127.0.0.1:1", cache_ttl_seconds=ttl
+        organization=organization, hrms_type="mock", base_url=PUBLIC_URL, cache_ttl_seconds=ttl
     )
     if valid:
         integration.full_clean()
@@ -117,7 +119,7 @@ def registry_knows(monkeypatch: pytest.MonkeyPatch):
 
 def test_an_unknown_hrms_type_is_rejected_with_the_known_types_listed(organization, registry_knows) -> None:
     registry_knows("mock", "bamboohr")
-    integration = HRMSIntegration(organization=organization, hrms_type="peoplesoft", base_url="http://127.0.0.1:1")
+    integration = HRMSIntegration(organization=organization, hrms_type="peoplesoft", base_url=PUBLIC_URL)
     with pytest.raises(ValidationError) as excinfo:
         integration.full_clean()
     assert excinfo.value.message_dict["hrms_type"] == ["Unknown HRMS type 'peoplesoft'. Known types: bamboohr, mock."]
@@ -125,9 +127,33 @@ def test_an_unknown_hrms_type_is_rejected_with_the_known_types_listed(organizati
 
 def test_a_known_hrms_type_is_accepted(organization, registry_knows) -> None:
     registry_knows("mock", "bamboohr")
-    HRMSIntegration(organization=organization, hrms_type="bamboohr", base_url="http://127.0.0.1:1").full_clean()
+    HRMSIntegration(organization=organization, hrms_type="bamboohr", base_url=PUBLIC_URL).full_clean()
 
 
 def test_any_type_is_accepted_while_the_registry_cannot_be_imported(organization, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "integrations.hrms.registry", None)  # makes the import raise ImportError
-    HRMSIntegration(organization=organization, hrms_type="anything", base_url="http://127.0.0.1:1").full_clean()
+    HRMSIntegration(organization=organization, hrms_type="anything", base_url=PUBLIC_URL).full_clean()
+
+
+def test_full_clean_refuses_credentials_the_adapter_schema_refuses(organization) -> None:
+    integration = HRMSIntegration(
+        organization=organization,
+        hrms_type="bamboohr",
+        base_url=PUBLIC_URL,
+        credentials={"company_domain": "acme", "api_key": "k", "webhook_max_age_seconds": "abc"},
+    )
+    with pytest.raises(ValidationError, match="BambooHR settings are invalid: webhook_max_age_seconds"):
+        integration.full_clean()
+
+
+def test_full_clean_accepts_credentials_the_adapter_accepts(organization) -> None:
+    HRMSIntegration(
+        organization=organization,
+        hrms_type="bamboohr",
+        base_url=PUBLIC_URL,
+        credentials={"company_domain": "acme", "api_key": "k", "webhook_max_age_seconds": "600"},
+    ).full_clean()
+
+
+def test_an_integration_without_credentials_is_valid_so_secrets_can_be_revoked(organization) -> None:
+    HRMSIntegration(organization=organization, hrms_type="bamboohr", base_url=PUBLIC_URL, credentials={}).full_clean()

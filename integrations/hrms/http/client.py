@@ -20,7 +20,6 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
-import httpcore  # noqa: F401 - httpx imports it with the first client: with Harvey instead, not in a run
 import httpx
 import orjson
 from tenacity import RetryCallState
@@ -29,6 +28,7 @@ from ..errors import HRMSError
 from .breaker import CircuitBreaker
 from .classify import DEFAULT_CLASSIFIER, ResponseClassifier, classify_transport_error
 from .events import log_event, safe_path
+from .guarded_transport import guarded_transport
 from .policy import DEFAULT_POLICY, TransportPolicy
 from .ratelimit import RateLimiter
 from .retry import Clock, Sleep, build_retrying, stop_before_deadline
@@ -52,8 +52,11 @@ class HRMSHttpClient:
     """HTTP to one organization's HRMS. Use as `async with HRMSHttpClient(...) as http:`.
 
     `integration_key` names the shared rate budget and breaker (one per organization's integration).
-    `transport` lets tests serve an app in-process (`httpx.ASGITransport(app)`) or script answers
-    (`httpx.MockTransport`). `sleep`, `clock` and `rng` are for tests that must not really wait.
+    Without a `transport`, every connection goes through the SSRF guard (`guarded_transport.py`), which
+    lets loopback and private addresses through only with `allow_private_network`. `transport` lets tests
+    serve an app in-process (`httpx.ASGITransport(app)`) or script answers (`httpx.MockTransport`).
+    `sleep`, `clock` and `rng` are for tests that must not really wait. Redirects are never followed: a
+    30x is an answer like any other, so an HRMS cannot send Harvey on to another host.
     """
 
     def __init__(
@@ -66,6 +69,7 @@ class HRMSHttpClient:
         policy: TransportPolicy | None = None,
         state: TransportState | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        allow_private_network: bool = False,
         classify: ResponseClassifier | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
@@ -76,15 +80,20 @@ class HRMSHttpClient:
         self.state = state or get_transport_state()
         self.classify = classify or DEFAULT_CLASSIFIER
         self._sleep, self._clock, self._rng = sleep, clock, rng
+        if transport is None:
+            transport = guarded_transport(
+                allow_private=allow_private_network,
+                ssl_context=tls_context(),
+                limits=self.policy.limits(),
+                integration_key=integration_key,
+            )
         self._http = httpx.AsyncClient(
             base_url=base_url,
             auth=auth,
             headers={"Accept": "application/json", **(headers or {})},
             timeout=self.policy.timeout(),
-            limits=self.policy.limits(),
             transport=transport,
             follow_redirects=False,
-            verify=tls_context(),
         )
         self.limiter = RateLimiter(
             self.state, integration_key, rate=self.policy.rate_per_second, burst=self.policy.burst, sleep=sleep

@@ -165,6 +165,7 @@ async def test_latency_past_the_read_timeout_is_unavailable_over_real_http() -> 
             headers=AUTH,
             policy=policy,
             state=MemoryTransportState(),
+            allow_private_network=True,  # the mock HRMS listens on loopback
         ) as client:
             with pytest.raises(e.Unavailable) as info:
                 await client.get_json("/employees")

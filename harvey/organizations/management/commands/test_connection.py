@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from harvey.organizations.models import HRMSIntegration
+from harvey.organizations.management.lookup import active_integration_or_error
 from integrations.hrms.connection import test_connection
 
 
@@ -17,13 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="Organization slug.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        integration = (
-            HRMSIntegration.objects.filter(organization__slug=options["org"], is_active=True)
-            .select_related("organization")
-            .first()
-        )
-        if integration is None:
-            raise CommandError(f"Organization {options['org']!r} has no active HRMS integration")
+        integration = active_integration_or_error(options["org"])
         check = test_connection(integration)
         if not check.ok:
             raise CommandError(f"{integration.hrms_type} at {integration.base_url}: {check.message}")

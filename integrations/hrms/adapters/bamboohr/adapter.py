@@ -21,6 +21,7 @@ not reach the replica before their date.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -39,7 +40,7 @@ from integrations.hrms.base import (
     RecordPage,
 )
 from integrations.hrms.errors import HRMSError, InvalidRecord, NotFound, UnsupportedOperation, ValidationRejected
-from integrations.hrms.http import TransportPolicy, TransportState
+from integrations.hrms.http import DEFAULT_POLICY, TransportPolicy, TransportState
 
 from . import mappers, org_units
 from . import vocabulary as v
@@ -83,6 +84,11 @@ class BambooHRAdapter(ApplicantTracking, HRMSAdapter):
             max_page_size=PAGE_SIZE,
         ),
         docs_url="https://documentation.bamboohr.com/reference",
+        # BambooHR publishes no rate limits (https://documentation.bamboohr.com/docs/api-details: requests
+        # "may be throttled", with 503, from 16 Sep 2026 with 429 + Retry-After, which the transport honours).
+        # An API key's budget is shared with the company's other integrations, so Harvey takes half the
+        # transport's default: 5 requests/s, bursts of 10. A company that knows its limit sets --rate-limit.
+        transport_policy=dataclasses.replace(DEFAULT_POLICY, rate_per_second=5.0, burst=10),
     )
     webhook_handler = BambooHRWebhookHandler()
 
@@ -101,8 +107,9 @@ class BambooHRAdapter(ApplicantTracking, HRMSAdapter):
             self.settings,
             integration_key=config.integration_key,
             transport=transport,
+            allow_private_network=config.allow_private_network,
             state=state,
-            policy=policy,
+            policy=policy or self.provider.transport_policy,
             **http_options,
         )
         self._lists: tuple[float, list[dict[str, Any]]] | None = None

@@ -20,6 +20,10 @@ from integrations.hrms.mapping import describe_validation_error
 BAMBOO_HOST_SUFFIX = ".bamboohr.com"
 LEGACY_API_ROOT = "https://api.bamboohr.com"
 DEFAULT_WEBHOOK_MAX_AGE_SECONDS = 300
+# A replay window shorter than 30 s refuses honest deliveries from a clock a little off; longer than 15 minutes
+# lets a captured delivery be replayed for too long.
+MIN_WEBHOOK_MAX_AGE_SECONDS = 30
+MAX_WEBHOOK_MAX_AGE_SECONDS = 900
 
 
 class BambooHRConfig(BaseModel):
@@ -50,7 +54,11 @@ class BambooHRConfig(BaseModel):
         json_schema_extra={"secret": True},
     )
     webhook_max_age_seconds: int = Field(
-        default=DEFAULT_WEBHOOK_MAX_AGE_SECONDS, ge=30, le=3600, description="Older webhook deliveries are refused"
+        default=DEFAULT_WEBHOOK_MAX_AGE_SECONDS,
+        ge=MIN_WEBHOOK_MAX_AGE_SECONDS,
+        le=MAX_WEBHOOK_MAX_AGE_SECONDS,
+        description=f"Older webhook deliveries are refused ({MIN_WEBHOOK_MAX_AGE_SECONDS}-"
+        f"{MAX_WEBHOOK_MAX_AGE_SECONDS} seconds)",
     )
     legacy_503_throttling: bool = Field(
         default=False,

@@ -19,7 +19,7 @@ from integrations.hrms.base import (
     RecordPage,
 )
 from integrations.hrms.errors import ConfigurationError, HRMSError
-from integrations.hrms.http import HRMSHttpClient, TransportPolicy, TransportState, paginate
+from integrations.hrms.http import DEFAULT_POLICY, HRMSHttpClient, TransportPolicy, TransportState, paginate
 from integrations.hrms.mapping import build_page_from_json
 
 from . import mappers
@@ -58,6 +58,10 @@ class MockAdapter(HRMSAdapter):
             bulk_leave_balances=True,
             max_page_size=MAX_PAGE_SIZE,
         ),
+        # The canonical API is also what an in-house HRMS implements, whose capacity Harvey cannot know: the
+        # transport's modest default (10 requests/s, burst 20). A local mock can take far more; say so with
+        # `harvey connect --rate-limit N`.
+        transport_policy=DEFAULT_POLICY,
     )
 
     def __init__(
@@ -78,8 +82,9 @@ class MockAdapter(HRMSAdapter):
             integration_key=config.integration_key,
             headers={"Authorization": f"Bearer {token}"},
             transport=transport,
+            allow_private_network=config.allow_private_network,
             state=state,
-            policy=policy,
+            policy=policy or self.provider.transport_policy,
             **http_options,
         )
 

@@ -53,6 +53,15 @@ def test_a_token_credential_is_the_api_key():
     assert config(token="from-connect", company_domain="acme").api_key.get_secret_value() == "from-connect"
 
 
+@pytest.mark.parametrize(("seconds", "valid"), [(29, False), (30, True), (900, True), (901, False), (3600, False)])
+def test_the_webhook_replay_window_is_30_to_900_seconds(seconds: int, valid: bool):
+    if valid:
+        assert config(api_key="k", company_domain="acme", webhook_max_age_seconds=seconds).webhook_max_age_seconds
+    else:
+        with pytest.raises(ConfigurationError, match="webhook_max_age_seconds"):
+            config(api_key="k", company_domain="acme", webhook_max_age_seconds=seconds)
+
+
 def test_a_missing_api_key_is_a_configuration_error_that_names_the_field():
     with pytest.raises(ConfigurationError, match="api_key"):
         config(company_domain="acme")

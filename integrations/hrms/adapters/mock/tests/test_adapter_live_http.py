@@ -26,7 +26,9 @@ def server():
 
 @pytest.fixture
 async def adapter(server):
-    config = AdapterConfig(server.base_url, {"token": "mock-hrms-token-12345"}, integration_key="live")
+    config = AdapterConfig(
+        server.base_url, {"token": "mock-hrms-token-12345"}, integration_key="live", allow_private_network=True
+    )
     async with MockAdapter(config, state=MemoryTransportState(), policy=FAST) as adapter:
         yield adapter
     await _control(server, "DELETE", "/_control/faults")
@@ -69,7 +71,7 @@ async def test_a_write_over_http_is_idempotent(server, adapter):
 async def test_errors_over_http_are_typed(server, adapter):
     with pytest.raises(errors.NotFound):
         await adapter.get_employee("EMP-NOPE")
-    config = AdapterConfig(server.base_url, {"token": "wrong"}, integration_key="live-bad")
+    config = AdapterConfig(server.base_url, {"token": "wrong"}, integration_key="live-bad", allow_private_network=True)
     async with MockAdapter(config, state=MemoryTransportState(), policy=FAST) as bad:
         with pytest.raises(errors.AuthenticationFailed):
             await bad.get_employee("EMP001")
