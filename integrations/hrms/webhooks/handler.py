@@ -47,12 +47,14 @@ class NotVendorPayload(WebhookRejected):
 
 @dataclass(frozen=True)
 class EntityChange:
-    """One record the event says changed. `deleted` records are soft-deleted; others are re-read."""
+    """One record the event says changed: a hint, never data. Every change is re-read from the HRMS; a record
+    the HRMS no longer has is soft-deleted, whatever the event called it. `deleted` is what the event claimed
+    (a deletion the HRMS refutes is logged). The event's own timestamps are not carried: a signed payload can
+    still say anything about time, and only the HRMS's records, or the receive time, are stored."""
 
     entity: str
     external_id: str
     deleted: bool = False
-    at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ webhook-signature libraries such as `standardwebhooks` implement a different sch
 Payloads (https://documentation.bamboohr.com/docs/event-based-webhooks): event-based
 `{"type":"employee.updated","timestamp":…,"data":{"companyId","employeeId","changedFields"}}`, or the
 field-based/legacy `{"employees":[{"id","action","timestamp",…}]}`. BambooHR sends no event id, so the id is a
-hash of the signature and timestamp: a redelivery of the same signed bytes is the same event.
+hash of the signature and timestamp: a redelivery of the same signed bytes is the same event. The payloads'
+own timestamps are not used: the apply step re-reads every employee named (see handler.EntityChange).
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ from integrations.hrms.webhooks.handler import (
     StaleDelivery,
     WebhookHandler,
 )
-
-from . import vocabulary as v
 
 SIGNATURE_HEADER = "X-BambooHR-Signature"
 TIMESTAMP_HEADER = "X-BambooHR-Timestamp"
@@ -80,20 +79,14 @@ class BambooHRWebhookHandler(WebhookHandler):
     def changes(self, event_type: str, payload: Mapping[str, Any]) -> list[EntityChange]:
         if event_type == FIELD_BASED_TYPE:
             return [
-                EntityChange(
-                    "employees",
-                    str(entry["id"]),
-                    deleted=str(entry.get("action", "")).lower() == "deleted",
-                    at=_when(entry.get("timestamp")),
-                )
+                EntityChange("employees", str(entry["id"]), deleted=str(entry.get("action", "")).lower() == "deleted")
                 for entry in payload.get("employees") or []
                 if isinstance(entry, Mapping) and entry.get("id") is not None
             ]
         data = payload.get("data") or {}
         if not event_type.startswith(EMPLOYEE_FAMILIES) or data.get("employeeId") is None:
             return []
-        deleted = event_type.endswith(".deleted")
-        return [EntityChange("employees", str(data["employeeId"]), deleted=deleted, at=_when(payload.get("timestamp")))]
+        return [EntityChange("employees", str(data["employeeId"]), deleted=event_type.endswith(".deleted"))]
 
 
 def _event_type(payload: Any) -> str:
@@ -110,10 +103,3 @@ def _event_type(payload: Any) -> str:
             raise NotVendorPayload("An employee event needs data.employeeId.")
         return event_type
     raise NotVendorPayload("Not a BambooHR webhook payload (no 'type' and 'data', no 'employees').")
-
-
-def _when(value: Any) -> dt.datetime | None:
-    try:
-        return v.parse_timestamp(value)
-    except ValueError:
-        return None

@@ -118,14 +118,6 @@ def test_a_deletion_older_than_the_replica_row_does_not_delete_it(client, integr
     assert Employee.objects.filter(organization=integration.organization, external_id="10").exists()
 
 
-def test_a_deletion_event_soft_deletes_the_employee(client, integration, applied_through_simulator):
-    with applied_through_simulator(execute=True):
-        deliver(client, event("10"))
-        deliver(client, event("10", kind="employee.deleted"), at=time.time() + 1)
-    row = Employee.all_objects.get(organization=integration.organization, external_id="10")
-    assert row.deleted_at is not None
-
-
 def test_the_simulators_own_delivery_is_accepted_and_applied(client, organization, make_integration, sim,
                                                              applied_through_simulator):  # fmt: skip
     """BambooHR (the simulator) registers a webhook, an HR change fires it, and its exact signed bytes are
