@@ -10,6 +10,7 @@ signed but wrong (or future) timestamp can never make later syncs skip the recor
 
 Sync-only code around one async bridge (`async_to_sync`) for the adapter calls: the ORM never runs inside the
 event loop. A transient HRMS error propagates so the Celery task retries; a permanent one marks the event failed.
+The adapter holds decrypted credentials: the functions around it are `sensitive_variables`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from asgiref.sync import async_to_sync
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from harvey.replica.upsert import ReplicaWriter
 from integrations.hrms.base import HRMSAdapter
@@ -34,6 +36,7 @@ log = logging.getLogger("hrms.webhooks")
 FETCHERS = {"employees": "get_employee"}  # entities a webhook can announce -> the adapter's one-record read
 
 
+@sensitive_variables()
 def apply_event(event_pk: int, *, adapter: HRMSAdapter | None = None) -> str:
     """Apply the event; returns its final status. A vanished event or an already applied one is a no-op."""
     event = WebhookEvent.objects.select_related("integration").filter(pk=event_pk).first()
@@ -67,6 +70,7 @@ def apply_event(event_pk: int, *, adapter: HRMSAdapter | None = None) -> str:
     return status
 
 
+@sensitive_variables()
 async def _fetch(adapter: HRMSAdapter, changes: Sequence[EntityChange], close: bool, context: dict):
     """(records by entity, changes whose record the HRMS no longer has). A deletion is asked about like any
     other change: only the HRMS's NotFound confirms it."""

@@ -11,6 +11,9 @@ Payloads (https://documentation.bamboohr.com/docs/event-based-webhooks): event-b
 field-based/legacy `{"employees":[{"id","action","timestamp",…}]}`. BambooHR sends no event id, so the id is a
 hash of the signature and timestamp: a redelivery of the same signed bytes is the same event. The payloads'
 own timestamps are not used: the apply step re-reads every employee named (see handler.EntityChange).
+
+The webhook key and the replay window (`webhook_max_age_seconds`) are read through `BambooHRConfig`, so a
+stored value outside the schema is a ConfigurationError, never an exception with the key in its frame.
 """
 
 from __future__ import annotations
@@ -23,15 +26,20 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from django.views.decorators.debug import sensitive_variables
 
+from integrations.hrms.base import AdapterConfig
 from integrations.hrms.webhooks.handler import (
     EntityChange,
     NotVendorPayload,
     ParsedEvent,
+    ReceiverSettings,
     SignatureInvalid,
     StaleDelivery,
     WebhookHandler,
 )
+
+from .config import BambooHRConfig
 
 SIGNATURE_HEADER = "X-BambooHR-Signature"
 TIMESTAMP_HEADER = "X-BambooHR-Timestamp"
@@ -40,14 +48,25 @@ EMPLOYEE_FAMILIES = ("employee.", "employee_with_fields.")
 FIELD_BASED_TYPE = "employees.changed"
 
 
+@sensitive_variables("key")
 def sign(body: bytes, timestamp: str, key: str) -> str:
     """BambooHR's signature of one delivery."""
     return hmac.new(key.encode(), body + timestamp.encode(), hashlib.sha256).hexdigest()
 
 
 class BambooHRWebhookHandler(WebhookHandler):
-    secret_credential = "webhook_key"
+    @sensitive_variables()
+    def receiver_settings(self, config: AdapterConfig) -> ReceiverSettings | None:
+        settings = BambooHRConfig.from_adapter_config(config)
+        secret = settings.webhook_key.get_secret_value() if settings.webhook_key else ""
+        if not secret:
+            return None
+        own_window = "webhook_max_age_seconds" in settings.model_fields_set
+        return ReceiverSettings(
+            secret=secret, max_age=dt.timedelta(seconds=settings.webhook_max_age_seconds) if own_window else None
+        )
 
+    @sensitive_variables("secret")
     def verify(
         self, body: bytes, headers: Mapping[str, str], secret: str, *, now: dt.datetime, max_age: dt.timedelta
     ) -> None:
