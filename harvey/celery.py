@@ -20,6 +20,7 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harvey.settings")
 
 DISPATCH_EVERY_SECONDS = 60.0
+WEBHOOK_REQUEUE_EVERY_SECONDS = 60.0
 #: Redis broker: an unacknowledged task (acks_late) is handed to another worker after this long. It must
 #: exceed the longest run plus the longest retry countdown, or a slow run would be delivered twice.
 VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
@@ -42,6 +43,12 @@ def _install_beat_schedule(sender: Celery, **_: Any) -> None:
             "schedule": every,
             # A dispatch that waited longer than its own period is superseded by the next one.
             "options": {"expires": max(1.0, every - 1)},
+        },
+        # Webhook events still pending past HARVEY_WEBHOOK_STUCK_SECONDS are enqueued again (webhooks/tasks.py).
+        "hrms-webhooks-requeue-stuck": {
+            "task": "hrms.webhooks.requeue_stuck",
+            "schedule": WEBHOOK_REQUEUE_EVERY_SECONDS,
+            "options": {"expires": WEBHOOK_REQUEUE_EVERY_SECONDS - 1},
         },
     }
     sender.conf.broker_transport_options = {

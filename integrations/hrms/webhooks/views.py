@@ -9,19 +9,21 @@ The fixed sequence, each step answering for itself:
 3. the handler parses the payload — 400 when it is not the vendor's; a real event type Harvey does not act
    on — 200 "ignored";
 4. a `WebhookEvent` is stored — a second delivery of the same event hits the unique constraint — 200
-   "duplicate";
+   "duplicate" (and, while the event is still pending, it is enqueued again: a redelivery is a retry);
 5. the apply task is enqueued after the commit — 202 "accepted".
 
-The endpoint is unauthenticated until step 2 and its frames hold decrypted secrets, so no error inside it
-ever reaches the sender: anything unexpected is logged and answered with a bare 500 — Django's DEBUG page,
-which shows every frame's locals, is never rendered here — and the view is marked `sensitive_variables` /
-`sensitive_post_parameters` for Django's error reports.
+Storing and answering never depend on applying: the enqueue (which in the in-process mode runs the apply
+itself) cannot fail the response (tasks.enqueue). The endpoint is unauthenticated until step 2 and its frames
+hold decrypted secrets, so no error inside it ever reaches the sender: anything unexpected is logged and
+answered with a bare 500 — Django's DEBUG page, which shows every frame's locals, is never rendered here — and
+the view is marked `sensitive_variables` / `sensitive_post_parameters` for Django's error reports.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +42,7 @@ from integrations.hrms.errors import ConfigurationError
 from .handler import ReceiverSettings, WebhookHandler, WebhookRejected
 from .models import WebhookEvent
 from .registry import handler_for
+from .tasks import enqueue
 
 log = logging.getLogger("hrms.webhooks")
 DEFAULT_MAX_AGE_SECONDS = 300
@@ -109,11 +112,10 @@ def _receive(request: HttpRequest, org_slug: str) -> JsonResponse:
                 payload=dict(event.payload),
             )
     except IntegrityError:
-        log.info("hrms.webhook.duplicate", extra={**context, "event_id": event.event_id})
+        requeued = _requeue_if_pending(integration.organization_id, event.event_id)
+        log.info("hrms.webhook.duplicate", extra={**context, "event_id": event.event_id, "requeued": requeued})
         return _answer(200, "duplicate", event=event.event_id)
-    from .tasks import apply_webhook_event
-
-    transaction.on_commit(lambda: apply_webhook_event.delay(stored.pk))
+    transaction.on_commit(partial(enqueue, stored.pk))
     log.info("hrms.webhook.accepted", extra={**context, "event_id": event.event_id, "event_type": event.event_type})
     return _answer(202, "accepted", event=event.event_id)
 
@@ -125,3 +127,17 @@ def _not_configured() -> JsonResponse:
 def _receiver_settings(handler: WebhookHandler, integration: HRMSIntegration) -> ReceiverSettings | None:
     config = AdapterConfig(base_url=integration.base_url, credentials=dict(integration.credentials or {}))
     return handler.receiver_settings(config)
+
+
+def _requeue_if_pending(organization_id: int, event_id: str) -> bool:
+    """A redelivery of an event stored but not applied yet (its enqueue was lost, or it is waiting for a retry)
+    enqueues it again; an event in a final state is left alone."""
+    pending = WebhookEvent.objects.filter(
+        organization_id=organization_id, event_id=event_id, status__in=WebhookEvent.PENDING
+    )
+    pk = pending.values_list("pk", flat=True).first()
+    if pk is None:
+        return False
+    WebhookEvent.objects.filter(pk=pk).update(enqueued_at=timezone.now())
+    transaction.on_commit(partial(enqueue, pk))
+    return True
