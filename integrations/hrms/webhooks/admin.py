@@ -1,7 +1,9 @@
 """Read-only admin of received webhook events: what arrived, when, and whether it was applied.
 
 The payload is personal data and stays encrypted; it is never shown here (the event type and status say
-enough to operate the pipeline). Events are written only by the receiver.
+enough to operate the pipeline). Events are written only by the receiver. Filter by status `Dead letter` for
+the events whose retries ran out (the error and attempts say why); their changes reach the replica with the
+organization's next scheduled sync, the safety net of every webhook.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from .models import WebhookEvent
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
-    list_display = ["event_type", "organization", "hrms_type", "status", "attempts", "received_at", "processed_at"]
+    list_display = ["event_type", "organization", "hrms_type", "status", "attempts", "error", "received_at",
+                    "processed_at"]  # fmt: skip
     list_filter = ["status", "hrms_type", "event_type"]
     search_fields = ["organization__slug", "event_id"]
     fields = ["organization", "hrms_type", "event_id", "event_type", "status", "attempts", "error", "received_at",
-              "processed_at"]  # fmt: skip
+              "enqueued_at", "processed_at"]  # fmt: skip
     readonly_fields = fields
     list_select_related = ["organization"]
 

@@ -1,9 +1,11 @@
 """What a vendor supplies to the common webhook pipeline: verify, parse, and say what changed.
 
-A vendor's adapter class carries `webhook_handler = <its WebhookHandler>()`; the pipeline (views.py) calls
-`verify` first (the signature is checked before a byte of the payload is trusted), then `parse`, and the apply
-task calls `changes` on the stored payload. Rejections are `WebhookRejected` subclasses carrying the HTTP
-status to answer, so the view never guesses.
+A vendor's adapter class carries `webhook_handler = <its WebhookHandler>()`; the pipeline (views.py) asks
+`receiver_settings` for the webhook secret and replay window (from the integration's configuration validated
+against the adapter's schema: a raw stored value is never trusted), calls `verify` (the signature is checked
+before a byte of the payload is trusted), then `parse`, and the apply task calls `changes` on the stored
+payload. Rejections are `WebhookRejected` subclasses carrying the HTTP status to answer, so the view never
+guesses.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from integrations.hrms.base import AdapterConfig
 
 
 class WebhookRejected(Exception):
@@ -47,12 +51,23 @@ class NotVendorPayload(WebhookRejected):
 
 @dataclass(frozen=True)
 class EntityChange:
-    """One record the event says changed. `deleted` records are soft-deleted; others are re-read."""
+    """One record the event says changed: a hint, never data. Every change is re-read from the HRMS; a record
+    the HRMS no longer has is soft-deleted, whatever the event called it. `deleted` is what the event claimed
+    (a deletion the HRMS refutes is logged). The event's own timestamps are not carried: a signed payload can
+    still say anything about time, and only the HRMS's records, or the receive time, are stored."""
 
     entity: str
     external_id: str
     deleted: bool = False
-    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReceiverSettings:
+    """What the receiver takes from an integration's validated configuration. `max_age` is None when the
+    integration sets no replay window of its own (the deployment's HARVEY_WEBHOOK_MAX_AGE_SECONDS applies)."""
+
+    secret: str = field(repr=False)
+    max_age: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -69,8 +84,12 @@ class ParsedEvent:
 class WebhookHandler(ABC):
     """One vendor's webhook scheme."""
 
-    #: The credential (in the integration's encrypted credentials) that holds the webhook secret.
-    secret_credential: str = "webhook_key"
+    @abstractmethod
+    def receiver_settings(self, config: AdapterConfig) -> ReceiverSettings | None:
+        """The webhook secret and replay window of one integration, read through the adapter's validated
+        configuration. None when no webhook secret is configured (the receiver answers 404); a
+        `ConfigurationError` (a message without values) when the stored configuration is invalid (the receiver
+        answers a bare 503 and logs the reason). Holds decrypted secrets: mark it `sensitive_variables`."""
 
     @abstractmethod
     def verify(

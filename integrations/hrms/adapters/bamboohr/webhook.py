@@ -9,7 +9,11 @@ webhook-signature libraries such as `standardwebhooks` implement a different sch
 Payloads (https://documentation.bamboohr.com/docs/event-based-webhooks): event-based
 `{"type":"employee.updated","timestamp":…,"data":{"companyId","employeeId","changedFields"}}`, or the
 field-based/legacy `{"employees":[{"id","action","timestamp",…}]}`. BambooHR sends no event id, so the id is a
-hash of the signature and timestamp: a redelivery of the same signed bytes is the same event.
+hash of the signature and timestamp: a redelivery of the same signed bytes is the same event. The payloads'
+own timestamps are not used: the apply step re-reads every employee named (see handler.EntityChange).
+
+The webhook key and the replay window (`webhook_max_age_seconds`) are read through `BambooHRConfig`, so a
+stored value outside the schema is a ConfigurationError, never an exception with the key in its frame.
 """
 
 from __future__ import annotations
@@ -22,17 +26,20 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from django.views.decorators.debug import sensitive_variables
 
+from integrations.hrms.base import AdapterConfig
 from integrations.hrms.webhooks.handler import (
     EntityChange,
     NotVendorPayload,
     ParsedEvent,
+    ReceiverSettings,
     SignatureInvalid,
     StaleDelivery,
     WebhookHandler,
 )
 
-from . import vocabulary as v
+from .config import BambooHRConfig
 
 SIGNATURE_HEADER = "X-BambooHR-Signature"
 TIMESTAMP_HEADER = "X-BambooHR-Timestamp"
@@ -41,14 +48,25 @@ EMPLOYEE_FAMILIES = ("employee.", "employee_with_fields.")
 FIELD_BASED_TYPE = "employees.changed"
 
 
+@sensitive_variables("key")
 def sign(body: bytes, timestamp: str, key: str) -> str:
     """BambooHR's signature of one delivery."""
     return hmac.new(key.encode(), body + timestamp.encode(), hashlib.sha256).hexdigest()
 
 
 class BambooHRWebhookHandler(WebhookHandler):
-    secret_credential = "webhook_key"
+    @sensitive_variables()
+    def receiver_settings(self, config: AdapterConfig) -> ReceiverSettings | None:
+        settings = BambooHRConfig.from_adapter_config(config)
+        secret = settings.webhook_key.get_secret_value() if settings.webhook_key else ""
+        if not secret:
+            return None
+        own_window = "webhook_max_age_seconds" in settings.model_fields_set
+        return ReceiverSettings(
+            secret=secret, max_age=dt.timedelta(seconds=settings.webhook_max_age_seconds) if own_window else None
+        )
 
+    @sensitive_variables("secret")
     def verify(
         self, body: bytes, headers: Mapping[str, str], secret: str, *, now: dt.datetime, max_age: dt.timedelta
     ) -> None:
@@ -80,20 +98,14 @@ class BambooHRWebhookHandler(WebhookHandler):
     def changes(self, event_type: str, payload: Mapping[str, Any]) -> list[EntityChange]:
         if event_type == FIELD_BASED_TYPE:
             return [
-                EntityChange(
-                    "employees",
-                    str(entry["id"]),
-                    deleted=str(entry.get("action", "")).lower() == "deleted",
-                    at=_when(entry.get("timestamp")),
-                )
+                EntityChange("employees", str(entry["id"]), deleted=str(entry.get("action", "")).lower() == "deleted")
                 for entry in payload.get("employees") or []
                 if isinstance(entry, Mapping) and entry.get("id") is not None
             ]
         data = payload.get("data") or {}
         if not event_type.startswith(EMPLOYEE_FAMILIES) or data.get("employeeId") is None:
             return []
-        deleted = event_type.endswith(".deleted")
-        return [EntityChange("employees", str(data["employeeId"]), deleted=deleted, at=_when(payload.get("timestamp")))]
+        return [EntityChange("employees", str(data["employeeId"]), deleted=event_type.endswith(".deleted"))]
 
 
 def _event_type(payload: Any) -> str:
@@ -110,10 +122,3 @@ def _event_type(payload: Any) -> str:
             raise NotVendorPayload("An employee event needs data.employeeId.")
         return event_type
     raise NotVendorPayload("Not a BambooHR webhook payload (no 'type' and 'data', no 'employees').")
-
-
-def _when(value: Any) -> dt.datetime | None:
-    try:
-        return v.parse_timestamp(value)
-    except ValueError:
-        return None

@@ -7,6 +7,8 @@ import datetime as dt
 import orjson
 import pytest
 
+from integrations.hrms.base import AdapterConfig
+from integrations.hrms.errors import ConfigurationError
 from integrations.hrms.webhooks.handler import NotVendorPayload, SignatureInvalid, StaleDelivery
 from mock_hrms.vendors.bamboohr import sign as simulator_sign
 
@@ -97,8 +99,7 @@ def test_an_employee_deleted_event_is_a_deletion():
     body = orjson.dumps({"type": "employee.deleted", "timestamp": "2026-03-01T09:30:00+0000",
                          "data": {"companyId": "100", "employeeId": "42"}})  # fmt: skip
     change = handler.changes("employee.deleted", handler.parse(body, headers(body)).payload)[0]
-    assert change.deleted
-    assert change.at == NOW
+    assert (change.external_id, change.deleted) == ("42", True)
 
 
 def test_a_field_based_payload_names_every_employee():
@@ -126,3 +127,33 @@ def test_a_company_event_is_real_but_not_handled():
 def test_a_payload_bamboohr_would_not_send_is_rejected(body):
     with pytest.raises(NotVendorPayload):
         handler.parse(body, headers(body))
+
+
+def receiver(**credentials):
+    stored = {"api_key": "an-api-key", "company_domain": "acme", **credentials}
+    return handler.receiver_settings(AdapterConfig(base_url="https://acme.bamboohr.com", credentials=stored))
+
+
+def test_the_receiver_gets_the_webhook_key_and_the_integrations_own_window():
+    settings = receiver(webhook_key=KEY, webhook_max_age_seconds="120")
+    assert (settings.secret, settings.max_age) == (KEY, dt.timedelta(seconds=120))
+
+
+def test_without_a_window_of_its_own_the_deployments_default_applies():
+    assert receiver(webhook_key=KEY).max_age is None
+
+
+def test_without_a_webhook_key_there_is_no_receiver():
+    assert receiver() is None
+
+
+@pytest.mark.parametrize("window", ["abc", "5", "99999", ""])
+def test_a_stored_window_outside_the_schema_is_a_configuration_error_without_the_value(window):
+    with pytest.raises(ConfigurationError) as caught:
+        receiver(webhook_key=KEY, webhook_max_age_seconds=window)
+    assert "webhook_max_age_seconds" in caught.value.message
+    assert KEY not in caught.value.message
+
+
+def test_the_receiver_settings_never_show_the_key():
+    assert KEY not in repr(receiver(webhook_key=KEY))
