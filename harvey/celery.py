@@ -3,12 +3,13 @@
 Configuration comes from Django settings prefixed `CELERY_` (see `harvey.environment.celery_settings`):
 Redis as broker when `REDIS_URL` is set, otherwise tasks run in-process.
 
-Beat has two entries: `hrms.sync.dispatch` every minute (`HARVEY_SYNC_DISPATCH_SECONDS`, on the dispatch
-queue) and `hrms.webhooks.requeue_stuck` every minute (webhook events left pending are enqueued again). The per-organization
-schedules (employees every 2 h, candidates 1 h, interviews 30 min, leave daily at 01:00 Asia/Kolkata, ...) live
-in the database (`HRMSIntegration.sync_settings`), so changing one needs no restart. Run exactly ONE beat per
-deployment; a second one is harmless (the dispatcher claims each (organization, entity, slot) with a cache
-`add`, and the engine's lease admits one run per pair) but wasteful.
+Beat has two entries, each every minute: `hrms.sync.dispatch` (`HARVEY_SYNC_DISPATCH_SECONDS`, on the
+dispatch queue) and `hrms.webhooks.requeue_stuck` (webhook events left pending are enqueued again). The
+per-organization schedules (employees every 2 h, candidates 1 h, interviews 30 min, leave daily at 01:00
+Asia/Kolkata, ...) live in the database (`HRMSIntegration.sync_settings`), so changing one needs no
+restart. Run exactly ONE beat per deployment (`harvey beat`); a second one is harmless (the dispatcher
+claims each (organization, entity, slot) with a cache `add`, and the engine's lease admits one run per
+pair) but wasteful.
 """
 
 from __future__ import annotations
