@@ -93,3 +93,53 @@ def test_test_connection_explains_bad_credentials(live_hrms):
     )
     with pytest.raises(CommandError, match="mock at"):
         run("test_connection", org="acme")
+
+
+def test_sync_status_shows_each_integrations_rate_budget(connected):
+    call_command("connect", org="acme", hrms_type="mock", base_url=connected.base_url, rate_limit=250, burst=40,
+                 allow_private_network=True, stdout=io.StringIO())  # fmt: skip
+    assert "250 requests/s, burst 40" in run("sync_status", org="acme")
+
+
+def test_sync_status_of_an_unknown_organization_is_a_clear_error():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No organization with slug 'nosuch'") as raised:
+        run("sync_status", org="nosuch")
+    assert raised.value.returncode == 2
+
+
+def test_a_sync_of_an_entity_another_run_holds_names_it_and_exits_3(connected):
+    from django.core.management.base import CommandError
+
+    from harvey.organizations.models import Organization
+    from integrations.hrms.sync import ledger
+
+    organization = Organization.objects.get(slug="acme")
+    ledger.begin_run(organization.pk, "employees", trigger="manual", full=False)
+    with pytest.raises(CommandError, match="not synced") as raised:
+        run("sync", org="acme", entity=["employees"])
+    assert raised.value.returncode == 3
+
+
+def test_a_sync_that_found_the_lease_held_prints_who_holds_it(connected, capsys):
+    from harvey import cli
+    from harvey.organizations.models import Organization
+    from integrations.hrms.sync import ledger
+
+    organization = Organization.objects.get(slug="acme")
+    held = ledger.begin_run(organization.pk, "employees", trigger="manual", full=False)
+    with pytest.raises(SystemExit) as raised:
+        cli.main(["sync", "--org", "acme", "--entity", "employees"])
+    assert raised.value.code == 3
+    printed = capsys.readouterr().out
+    assert f"run {held.run_id}" in printed
+    assert "last heartbeat" in printed
+
+
+def test_sync_all_runs_every_entity_of_every_organization_and_prints_the_cycle(connected, celery_eager):
+    output = run("sync", all=True)
+    assert SyncRun.objects.exclude(cycle="").count() == 7
+    assert "runs/s" in output
+    assert "p95 run" in output
+    assert "7 of 7" in output

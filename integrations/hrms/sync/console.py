@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..errors import HRMSError
 from .pull import EntityReport, PullReport
 
 MIN_WIDTH = 120  # tables stay readable when the output is a pipe or a CI log (rich assumes 80 columns)
@@ -89,6 +90,20 @@ def runs_table(title: str, runs) -> Table:
             f"{run.duration_seconds or 0:.2f}",
             run.error_message or "; ".join(run.notes),
         )
+    return table
+
+
+def connections_table(integrations) -> Table:
+    """Each organization's HRMS: type, where it lives, and the rate budget its runs share."""
+    table = Table(title="HRMS connections", title_justify="left")
+    for column in ("organization", "type", "base URL", "rate budget (all workers)"):
+        table.add_column(column)
+    for integration in integrations:
+        try:
+            budget = str(integration.rate_budget())
+        except HRMSError as e:  # an adapter type that is not installed here
+            budget = f"[red]{e.message}[/]"
+        table.add_row(integration.organization.slug, integration.hrms_type, integration.base_url, budget)
     return table
 
 

@@ -20,18 +20,19 @@ import sys
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
+from harvey.commands import HarveyCommand
 from harvey.organizations.forms import parse_credential_pairs
 from harvey.organizations.models import HRMSIntegration, Organization
 
 TOKEN_SOURCES = ("token", "token_env", "token_stdin")
 
 
-class Command(BaseCommand):
+class Command(HarveyCommand):
     help = "Create or update an organization and connect it to its HRMS (credentials are stored encrypted)."
     stealth_options = ("stdin",)  # tests (and embedding code) pass the stream --token-stdin reads
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from harvey.commands import HarveyCommand
 from harvey.crypto import UnknownEncryptionKey
 from harvey.key_rotation import rotate_all_encrypted_columns
 
 
-class Command(BaseCommand):
+class Command(HarveyCommand):
     help = "Re-encrypt every encrypted column with the primary (first) key of HARVEY_ENCRYPTION_KEYS."
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from harvey.commands import HarveyCommand
 from harvey.organizations.management.lookup import active_integration_or_error
 from integrations.hrms.connection import test_connection
 
 
-class Command(BaseCommand):
+class Command(HarveyCommand):
     help = "Check an organization's HRMS integration with the cheapest authenticated call."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
 
 from harvey.commands import HarveyCommand
+from harvey.organizations.management.lookup import organization_or_error
 from harvey.organizations.models import Organization
 from integrations.hrms.errors import HRMSError
 from integrations.hrms.sync.console import make_console, progress_bar, pull_table
@@ -25,12 +26,7 @@ class Command(HarveyCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            organization = Organization.objects.get(slug=options["org"])
-        except Organization.DoesNotExist:
-            raise CommandError(
-                f"No organization with slug {options['org']!r} (create it with `harvey connect`)"
-            ) from None
+        organization = organization_or_error(options["org"])
         console = make_console(self.stdout._out)
         entities = tuple(options["entity"]) if options["entity"] else None
         try:

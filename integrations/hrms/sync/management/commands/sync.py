@@ -19,7 +19,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from harvey.commands import HarveyCommand
 from harvey.exits import Exit
-from harvey.organizations.models import Organization
+from harvey.organizations.management.lookup import organization_or_error
 from integrations.hrms.sync import cycle as cycles
 from integrations.hrms.sync.console import cycle_table, locked_table, make_console, progress_bar, runs_table
 from integrations.hrms.sync.engine import sync_entities
@@ -70,12 +70,7 @@ class Command(HarveyCommand):
             self._one(console, options["org"], entities, options["full"], wait or 0.0)
 
     def _one(self, console, slug: str, entities, full: bool, wait: float) -> None:
-        organization = Organization.objects.filter(slug=slug).first()
-        if organization is None:
-            raise CommandError(
-                f"No organization with slug {slug!r} (see `harvey sync-status`, or create it with `harvey connect`)",
-                returncode=Exit.USAGE,
-            )
+        organization = organization_or_error(slug)
         wanted = [entity for entity in ENTITY_ORDER if not entities or entity in entities]
 
         def on_wait(holder: LeaseHolder) -> None:

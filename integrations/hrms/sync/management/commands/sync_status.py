@@ -8,8 +8,9 @@ from django.core.management.base import CommandError, CommandParser
 
 from harvey.commands import HarveyCommand
 from harvey.exits import Exit
-from harvey.organizations.models import Organization
-from integrations.hrms.sync.console import health_table, make_console
+from harvey.organizations.management.lookup import organization_or_error
+from harvey.organizations.models import HRMSIntegration
+from integrations.hrms.sync.console import connections_table, health_table, make_console
 from integrations.hrms.sync.health import all_health
 
 
@@ -21,8 +22,8 @@ class Command(HarveyCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         slug = options["org"]
-        if slug and not Organization.objects.filter(slug=slug).exists():
-            raise CommandError(f"No organization with slug {slug!r}", returncode=Exit.USAGE)
+        if slug:
+            organization_or_error(slug)
         rows = all_health(slug)
         if not rows:
             raise CommandError(
@@ -31,4 +32,9 @@ class Command(HarveyCommand):
                 else "No organization has an active HRMS integration yet (connect one with `harvey connect`)",
                 returncode=Exit.USAGE,
             )
-        make_console(self.stdout._out).print(health_table(rows))
+        console = make_console(self.stdout._out)
+        integrations = HRMSIntegration.objects.filter(is_active=True).select_related("organization")
+        if slug:
+            integrations = integrations.filter(organization__slug=slug)
+        console.print(connections_table(integrations.order_by("organization__slug")))
+        console.print(health_table(rows))
