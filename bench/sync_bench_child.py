@@ -1,11 +1,12 @@
 """One measured run in a fresh process, for bench/sync_throughput.py: prints one JSON line on stdout.
 
-    python bench/sync_bench_child.py sync --org ID --base-url URL --token T [--full] [--phases]
+    python bench/sync_bench_child.py phases --org SLUG
     python bench/sync_bench_child.py dlt --base-url URL --token T --database-url URL
     python bench/sync_bench_child.py per-record --org ID --base-url URL --token T --sample N
 
-A fresh process per run makes `ru_maxrss` the peak memory of that run alone (the parent's world of 100k
-records does not count) and gives each run a cold Python, as a Celery worker would have.
+`phases` is `harvey sync --org SLUG --entity employees --full` — the command a user types, run by the same
+`harvey.cli.main` — with timers around the hot path's functions, to show where a run's time goes. The other
+modes are the baselines the sync is compared with. A fresh process per run gives each a cold Python.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,16 +54,6 @@ def machine_cpu() -> tuple[float, float]:
     ticks = os.sysconf("SC_CLK_TCK")
     idle = fields[3] + fields[4]  # idle + iowait
     return (sum(fields[:8]) - idle) / ticks, idle / ticks
-
-
-class CountingTransport(httpx.AsyncHTTPTransport):
-    """Counts the HTTP requests a run sends (the "one request when nothing changed" check)."""
-
-    requests = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        CountingTransport.requests += 1
-        return await super().handle_async_request(request)
 
 
 class Phases:
@@ -122,52 +112,19 @@ def install_phases() -> Phases:
     phases.wrap(engine, "_commit_pages", "commit pages: total (checkpoint, write, quarantine, counts)")
     phases.wrap(ledger, "checkpoint", "commit page: checkpoint under the fence")
     phases.wrap(upsert.ReplicaWriter, "resolve_references", "finish: resolve references")
-    phases.wrap(engine, "_finish", "finish: total")
+    phases.wrap(engine, "_settle", "finish: total")
     return phases
 
 
-def run_sync(args: argparse.Namespace) -> dict[str, Any]:
+def run_phases(args: argparse.Namespace) -> dict[str, Any]:
+    """`harvey sync --org SLUG --entity employees --full`, in this process, with the phase timers on."""
     setup_django()
-    phases = install_phases() if args.phases else None
-    from integrations.hrms.adapters.mock import MockAdapter
-    from integrations.hrms.base import AdapterConfig
-    from integrations.hrms.http import DEFAULT_POLICY, MemoryTransportState
-    from integrations.hrms.http.client import tls_context
-    from integrations.hrms.sync.engine import sync_entity
+    phases = install_phases()
+    from harvey.cli import main as harvey
 
-    # The mock HRMS has no rate limit; the production budget (10 requests/s) is a politeness setting for
-    # real vendors and would make this a benchmark of the limiter.
-    policy = replace(DEFAULT_POLICY, rate_per_second=10_000, burst=10_000)
-
-    def factory() -> MockAdapter:
-        config = AdapterConfig(base_url=args.base_url, credentials={"token": args.token}, integration_key="bench")
-        transport = CountingTransport(verify=tls_context())  # as the adapter's own client would
-        return MockAdapter(config, transport=transport, policy=policy, state=MemoryTransportState())
-
-    busy, idle = machine_cpu()
-    cpu = time.process_time()
     started = time.perf_counter()
-    run = sync_entity(args.org, args.entity, full=args.full, adapter_factory=factory)
-    seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu
-    busy_after, idle_after = machine_cpu()
-    return {
-        "seconds": seconds,
-        "status": run.status,
-        "fetched": run.fetched,
-        "inserted": run.inserted,
-        "updated": run.updated,
-        "unchanged": run.unchanged,
-        "deleted": run.deleted,
-        "quarantined": run.quarantined,
-        "pages": run.pages,
-        "requests": CountingTransport.requests,
-        "peak_rss_mb": peak_rss_mb(),
-        "phases": dict(phases.seconds) if phases else {},
-        "cpu_seconds": cpu,
-        "machine_busy_seconds": busy_after - busy,
-        "machine_available_seconds": (busy_after - busy) + (idle_after - idle),
-    }
+    harvey(["sync", "--org", args.org, "--entity", "employees", "--full"])
+    return {"seconds": time.perf_counter() - started, "phases": dict(phases.seconds), "peak_rss_mb": peak_rss_mb()}
 
 
 def page_employees(base_url: str, token: str):
@@ -235,7 +192,7 @@ def run_per_record(args: argparse.Namespace) -> dict[str, Any]:
         row = canonical_to_row("employees", c.EmployeeDetail.model_validate(raw))
         external_id = row.pop("external_id")
         Employee.objects.update_or_create(
-            organization_id=args.org, external_id=external_id, defaults={**row, "hrms_type": "mock"}
+            organization_id=int(args.org), external_id=external_id, defaults={**row, "hrms_type": "mock"}
         )
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "records": len(records), "peak_rss_mb": peak_rss_mb()}
@@ -243,17 +200,14 @@ def run_per_record(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["sync", "dlt", "per-record"])
-    parser.add_argument("--org", type=int)
-    parser.add_argument("--entity", default="employees")
-    parser.add_argument("--base-url", required=True)
-    parser.add_argument("--token", required=True)
-    parser.add_argument("--full", action="store_true")
-    parser.add_argument("--phases", action="store_true")
+    parser.add_argument("mode", choices=["phases", "dlt", "per-record"])
+    parser.add_argument("--org", help="organization: its slug (phases) or id (per-record)")
+    parser.add_argument("--base-url")
+    parser.add_argument("--token")
     parser.add_argument("--database-url")
     parser.add_argument("--sample", type=int, default=2000)
     args = parser.parse_args()
-    result = {"sync": run_sync, "dlt": run_dlt, "per-record": run_per_record}[args.mode](args)
+    result = {"phases": run_phases, "dlt": run_dlt, "per-record": run_per_record}[args.mode](args)
     print(json.dumps(result))
 
 

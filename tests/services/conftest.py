@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from .harness import CeleryBeat, CeleryWorker, HarveyProcess, MockHRMSProcess, RedisServer, service_env
+from .harness import (
+    CeleryBeat,
+    CeleryWorker,
+    HarveyProcess,
+    MockHRMSProcess,
+    RedisServer,
+    TcpProxy,
+    database_address,
+    service_env,
+)
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +76,10 @@ class _Processes:
 
     def redis_server(self) -> RedisServer:
         return self._track(RedisServer(self.log_dir))
+
+    def database_proxy(self) -> TcpProxy:
+        """A proxy in front of the test database, to cut workers off from it (pass `database_url(port=...)`)."""
+        return self._track(TcpProxy(*database_address()))
 
     def harvey(self, *args: str, **env: str) -> HarveyProcess:
         """`harvey ARGS` in a process of its own, with the services tests' settings (and `env` over them)."""

@@ -6,6 +6,7 @@ or a lost machine would, and nothing leaks into the pytest process.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -161,13 +162,22 @@ def replica_employees(organization_id: int) -> dict[str, tuple]:
     return {row["external_id"]: (row["source_updated_at"], employee_digest(row)) for row in rows}
 
 
-def database_url() -> str:
-    """The pytest-django test database as a URL, so worker subprocesses see exactly what the test sees."""
+def database_url(*, port: int | None = None) -> str:
+    """The pytest-django test database as a URL, so worker subprocesses see exactly what the test sees
+    (through `port` on loopback instead, when a test puts a TcpProxy in between)."""
     from django.db import connection
 
     config = connection.settings_dict
     auth = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
-    return f"postgres://{auth}@{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}/{config['NAME']}"
+    host = "127.0.0.1" if port else config["HOST"] or "127.0.0.1"
+    return f"postgres://{auth}@{host}:{port or config['PORT'] or 5432}/{config['NAME']}"
+
+
+def database_address() -> tuple[str, int]:
+    from django.db import connection
+
+    config = connection.settings_dict
+    return config["HOST"] or "127.0.0.1", int(config["PORT"] or 5432)
 
 
 def service_env(queue: str, **overrides: str) -> dict[str, str]:
@@ -202,6 +212,71 @@ class CeleryWorker(Process):
         if not self.alive():
             raise AssertionError(f"worker {self.hostname} exited:\n{self.tail()}")
         return bool(app.control.ping(destination=[self.hostname], timeout=0.5))
+
+
+class TcpProxy:
+    """127.0.0.1:<port> forwarded to a target (PostgreSQL, say), in threads of the test process. `cut()` drops
+    every connection at once and refuses new ones — the database "went away" for whoever connects through
+    the proxy — and `restore()` accepts connections again."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        import threading
+
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._threading = threading
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self._listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        self._threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, set()
+        if listener is not None:
+            listener.close()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    stop = cut
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                self._threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 class RedisServer(Process):

@@ -103,15 +103,26 @@ def dispatch(now: dt.datetime | None = None) -> int:
     per_organization: dict[int, list[DueSync]] = defaultdict(list)
     for item in find_due_syncs(now):
         per_organization[item.organization_id].append(item)
-    enqueued = 0
+    chain_of: dict[int, str] = {}
+    claimed: dict[int, list[DueSync]] = {}
     held: dict[int, list[DueSync]] = {}
     for org_id, items in per_organization.items():
-        chain = chains.new_chain_id()
-        claimed = [item for item in items if chains.claim(item.guard_key, chain, item.guard_seconds)]
-        if len(claimed) < len(items):
-            held[org_id] = [item for item in items if item not in claimed]
-        enqueued += enqueue_chain(org_id, claimed, chain, now)
-    enqueued += _revive_dead_chains(held, now)
+        chain_of[org_id] = chains.new_chain_id()
+        claimed[org_id] = [item for item in items if chains.claim(item.guard_key, chain_of[org_id], item.guard_seconds)]
+        if len(claimed[org_id]) < len(items):
+            held[org_id] = [item for item in items if item not in claimed[org_id]]
+    for org_id, dead in _dead_chains_items(held, now).items():
+        chains.transfer([item.guard_key for item in dead], chain_of[org_id], max(item.guard_seconds for item in dead))
+        log.warning(
+            "hrms.sync.chain_revived",
+            extra={
+                "organization": org_id,
+                "entities": ",".join(item.entity for item in dead),
+                "chain": chain_of[org_id],
+            },
+        )
+        claimed[org_id] = sorted([*claimed[org_id], *dead], key=lambda item: ENTITY_ORDER.index(item.entity))
+    enqueued = sum(enqueue_chain(org_id, items, chain_of[org_id], now) for org_id, items in claimed.items())
     if enqueued:
         log.info("hrms.sync.dispatched", extra={"runs": enqueued, "organizations": len(per_organization)})
     return enqueued
@@ -135,35 +146,27 @@ def enqueue_chain(organization_id: int, items: list[DueSync], chain: str, now: d
     return len(items)
 
 
-def _revive_dead_chains(held: dict[int, list[DueSync]], now: dt.datetime) -> int:
-    """Due pairs claimed by another chain: left alone while that chain is queued, running or waiting for its
-    retry; enqueued again when the chain's worker died with them still to do."""
+def _dead_chains_items(held: dict[int, list[DueSync]], now: dt.datetime) -> dict[int, list[DueSync]]:
+    """Of the due pairs another chain holds, those whose chain's worker died with them still to do: the chain
+    was picked up, is not waiting for a retry, and its organization has been silent (no lease held, no
+    heartbeat) for two lease periods. A chain still queued (no marker) or alive is left alone."""
     if not held:
-        return 0
+        return {}
     claimed = chains.claims(item.guard_key for items in held.values() for item in items)
     markers = chains.markers({claim["chain"] for claim in claimed.values()})
-    alive_after = time.time() - 2 * _setting("HARVEY_SYNC_LEASE_SECONDS", 30)
+    silent_since = time.time() - 2 * _setting("HARVEY_SYNC_LEASE_SECONDS", 30)
     signs = _last_signs_of_life(list(held), now)
-    revived = 0
+    dead: dict[int, list[DueSync]] = {}
     for org_id, items in held.items():
-        dead = []
         for item in items:
             claim = claimed.get(item.guard_key)
             marker = markers.get(claim["chain"]) if claim else None
             if marker is None or marker["waiting_until"] > time.time():
                 continue  # still queued (or its claim just expired: the next beat claims it), or waiting
-            if max(marker["at"], signs.get(org_id, 0.0)) > alive_after:
+            if max(marker["at"], signs.get(org_id, 0.0)) > silent_since:
                 continue
-            dead.append(item)
-        if dead:
-            chain = chains.new_chain_id()
-            chains.transfer([item.guard_key for item in dead], chain, max(item.guard_seconds for item in dead))
-            log.warning(
-                "hrms.sync.chain_revived",
-                extra={"organization": org_id, "entities": ",".join(item.entity for item in dead), "chain": chain},
-            )
-            revived += enqueue_chain(org_id, dead, chain, now)
-    return revived
+            dead.setdefault(org_id, []).append(item)
+    return dead
 
 
 def _last_signs_of_life(organization_ids: list[int], now: dt.datetime) -> dict[int, float]:

@@ -208,3 +208,42 @@ def test_a_dead_lettered_entity_does_not_stop_the_rest_of_its_chain(integration,
     tasks.sync_chain_task.delay(organization.pk, ["employees", "job_requisitions"]).get()
     assert DeadLetter.objects.get().entity == "employees"
     assert ("job_requisitions", "retry") in [(entity, trigger) for _, entity, trigger in calls.made]
+
+
+def _claimed_by(chain: str, *, picked_up_ago: float | None) -> list:
+    """Claim every due pair for `chain`, as a dispatch did; with a marker when a worker picked it up."""
+    import time as clock
+
+    from django.core.cache import cache
+
+    from integrations.hrms.sync import chains
+
+    due = tasks.find_due_syncs(timezone.now())
+    for item in due:
+        chains.claim(item.guard_key, chain, item.guard_seconds)
+    if picked_up_ago is not None:
+        cache.set(f"{chains.MARKER_PREFIX}:{chain}", {"at": clock.time() - picked_up_ago, "waiting_until": 0}, 600)
+    return due
+
+
+def test_a_chain_whose_worker_died_is_enqueued_again(integration, organization, calls, settings):
+    settings.HARVEY_SYNC_LEASE_SECONDS = 30
+    due = _claimed_by("dead-chain", picked_up_ago=3600)  # picked up an hour ago, silent since
+    assert tasks.dispatch_due_syncs() == len(due)
+    assert calls.made == [(organization.pk, entity, "schedule") for entity in ENTITY_ORDER]
+
+
+def test_a_chain_still_in_the_queue_is_not_enqueued_twice(integration, calls):
+    _claimed_by("queued-chain", picked_up_ago=None)  # no worker has it yet: no marker
+    assert tasks.dispatch_due_syncs() == 0
+    assert calls.made == []
+
+
+def test_a_chain_that_is_running_is_left_alone(integration, organization, calls, settings):
+    settings.HARVEY_SYNC_LEASE_SECONDS = 30
+    _claimed_by("live-chain", picked_up_ago=3600)
+    SyncState.objects.create(
+        organization=organization, entity="departments", lease_owner="x",
+        lease_expires_at=timezone.now() + timedelta(seconds=20),
+    )  # fmt: skip
+    assert tasks.dispatch_due_syncs() == 0
