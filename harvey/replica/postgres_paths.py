@@ -166,6 +166,17 @@ class PostgresPaths:
         ):
             copy.write(payload)
 
+    def refresh_statistics(self) -> None:
+        """ANALYZE the table now (PostgreSQL): after a first sync wrote many rows of a new organization.
+
+        The planner's statistics describe the organizations the table held at the last ANALYZE; a new one's
+        100,000 rows are estimated as a handful, and the run's final re-linking (an UPDATE … FROM joining the
+        table with itself) is then planned as nested loops: minutes instead of a second. Measured on a
+        table shared by three organizations of 100,000 employees each.
+        """
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_q(self.table)}")
+
     def _analyze_if_stale(self, cursor, written: int) -> None:
         """Once per writer: if the planner still believes the table holds fewer rows than this first sync
         has just written (an empty table, or one emptied and vacuumed), refresh its statistics.

@@ -61,7 +61,9 @@ GC_THRESHOLD = 50_000  # see fewer_gc_pauses
 GIL_SLICE_SECONDS = 0.002  # see short_gil_slices
 GROUP_PAGES = 4  # pages at most in one transaction, when that many are ready (see _commit_pages)
 COUNTS_EVERY_SECONDS = ledger.COUNTS_EVERY_SECONDS  # the live counters in the cache, as on the run row
-LEASE_POLL_SECONDS = 1.0  # how often a sync waiting for a lease asks again
+LEASE_POLL_SECONDS = 1.0
+#: A run that inserted this many rows and must re-link them first refreshes the table's statistics.
+ANALYZE_AFTER_INSERTED = 5_000  # how often a sync waiting for a lease asks again
 SINGLE_GETTERS = {"employees": "get_employee", "job_requisitions": "get_job_requisition", "candidates": "get_candidate"}
 
 
@@ -468,8 +470,11 @@ def _settle(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, co
     # still waiting, when records were inserted (a first sync has none: the table was empty); and other
     # entities' rows waiting for a record inserted now.
     earlier_rows_wait = counts["inserted"] and not writer.started_empty
+    relink = ctx.resumed or writer.links_pending or earlier_rows_wait
+    if relink and counts["inserted"] >= ANALYZE_AFTER_INSERTED and writer.connection.vendor == "postgresql":
+        writer.refresh_statistics()  # the statistics predate this organization's rows: see there
     with transaction.atomic():
-        if ctx.resumed or writer.links_pending or earlier_rows_wait:
+        if relink:
             writer.resolve_references(touched_since=ctx.pass_started_at)
         if ctx.resumed or counts["inserted"]:
             _resolve_incoming(ctx)
