@@ -84,7 +84,12 @@ def create_app(settings: MockSettings | None = None, world: World | None = None)
         return tokens.matches(presented) and not tokens.expired()
 
     # Added last = outermost: faults act before idempotency, as a failing proxy would.
-    app.add_middleware(IdempotencyMiddleware, store=app.state.idempotency, is_authenticated=is_authenticated)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        store=app.state.idempotency,
+        is_authenticated=is_authenticated,
+        routes=app.router.routes,
+    )
     app.add_middleware(FaultMiddleware, injector=app.state.faults)
     return app
 
