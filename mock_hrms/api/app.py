@@ -59,6 +59,7 @@ def create_app(settings: MockSettings | None = None, world: World | None = None)
         ],
     )
     app.state.settings = settings
+    app.state.api_base = API_PREFIX  # what `python -m mock_hrms` prints as the API's address
     app.state.world = world
     app.state.tokens = TokenState(token=settings.token, control_token=settings.control_token)
     app.state.faults = FaultInjector()

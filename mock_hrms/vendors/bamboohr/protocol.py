@@ -31,7 +31,8 @@ from mock_hrms.world.errors import WorldError
 
 INTERNAL_PREFIX = "/v1"
 _GATEWAY = re.compile(r"^/api/gateway\.php/(?P<company>[^/]+)/v1(?P<rest>/.*)?$")
-_CURRENT = re.compile(r"^/api/v1(?P<rest>/.*)?$")
+API_BASE = "/api/v1"  # the current form; on a host that is not {company}.bamboohr.com, the configured company
+_CURRENT = re.compile(rf"^{re.escape(API_BASE)}(?P<rest>/.*)?$")
 BAMBOO_HOST_SUFFIX = ".bamboohr.com"
 ERROR_HEADER = "X-BambooHR-Error-Message"
 
