@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from integrations.hrms.canonical import ErrorBody
-from mock_hrms.api.routing import methods_at
+from mock_hrms.api.routing import allow_header
 from mock_hrms.world.errors import WorldError
 
 _STATUS_CODES = {
@@ -104,8 +104,7 @@ async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> R
         message = f"There is no endpoint at {request.url.path}."
     elif exc.status_code == 405:
         message = f"{request.method} is not allowed on {request.url.path}."
-        # Starlette's own Allow names only the first route of the path; a path may have several.
-        headers["Allow"] = ", ".join(methods_at(request.app.router.routes, request.scope))
+        headers["Allow"] = allow_header(request)  # Starlette's names only the first route of the path
     return error_response(exc.status_code, code, message, headers=headers or None)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from starlette.requests import Request
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
@@ -27,3 +28,8 @@ def methods_at(routes: Iterable[BaseRoute], scope: Scope) -> list[str]:
     """Every method a route executes at `scope`'s path (empty: no route has the path)."""
     routes = list(routes)
     return [method for method in HTTP_METHODS if is_routed(routes, {**scope, "method": method})]
+
+
+def allow_header(request: Request) -> str:
+    """The `Allow` of a 405 to `request` (RFC 9110 §10.2.1): every method its path has, not one route's."""
+    return ", ".join(methods_at(request.app.router.routes, request.scope))
