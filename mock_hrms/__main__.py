@@ -16,13 +16,15 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
+from fastapi import FastAPI
+
 from mock_hrms.api import DEFAULT_CONTROL_TOKEN, DEFAULT_TOKEN, MockSettings, create_app
 from mock_hrms.vendors import SIMULATORS, SimulatorOptions
 
 log = logging.getLogger("mock_hrms")
 
 
-def _canonical(options: SimulatorOptions) -> object:
+def _canonical(options: SimulatorOptions) -> FastAPI:
     return create_app(
         MockSettings(
             seed=options.seed,
@@ -33,7 +35,7 @@ def _canonical(options: SimulatorOptions) -> object:
     )
 
 
-VENDORS: dict[str, Callable[[SimulatorOptions], object]] = {"canonical": _canonical, **SIMULATORS}
+VENDORS: dict[str, Callable[[SimulatorOptions], FastAPI]] = {"canonical": _canonical, **SIMULATORS}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -48,6 +50,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--company", default="acme", help="company domain of a vendor simulator (BambooHR)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser.parse_args(argv)
+
+
+def api_base(host: str, port: int, app: FastAPI) -> str:
+    """The URL every API path is relative to, as a client would write it (each app declares its own base)."""
+    netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # an IPv6 literal is bracketed in a URL
+    return f"http://{netloc}{app.state.api_base}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -65,11 +73,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     # collections, triggered by the garbage of serving requests, no longer walk a million records.
     gc.freeze()
     log.info(
-        "mock_hrms.started vendor=%s url=http://%s:%d/api employees=%d seed=%d built_in=%.1fs "
-        "token_set=%s control_token_set=%s",
+        "mock_hrms.started vendor=%s api_base=%s employees=%d seed=%d built_in=%.1fs token_set=%s control_token_set=%s",
         args.vendor,
-        args.host,
-        args.port,
+        api_base(args.host, args.port, app),
         args.employees,
         args.seed,
         time.perf_counter() - started,

@@ -59,6 +59,7 @@ def create_app(settings: MockSettings | None = None, world: World | None = None)
         ],
     )
     app.state.settings = settings
+    app.state.api_base = API_PREFIX  # what `python -m mock_hrms` prints as the API's address
     app.state.world = world
     app.state.tokens = TokenState(token=settings.token, control_token=settings.control_token)
     app.state.faults = FaultInjector()
@@ -84,7 +85,12 @@ def create_app(settings: MockSettings | None = None, world: World | None = None)
         return tokens.matches(presented) and not tokens.expired()
 
     # Added last = outermost: faults act before idempotency, as a failing proxy would.
-    app.add_middleware(IdempotencyMiddleware, store=app.state.idempotency, is_authenticated=is_authenticated)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        store=app.state.idempotency,
+        is_authenticated=is_authenticated,
+        routes=app.router.routes,
+    )
     app.add_middleware(FaultMiddleware, injector=app.state.faults)
     return app
 
@@ -124,7 +130,19 @@ def _split_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = public_openapi  # type: ignore[method-assign]
+    app.state.openapi_documents = split
+    app.add_api_route(
+        f"{CONTROL_PREFIX}/openapi.json",
+        _control_openapi,
+        methods=["GET"],
+        include_in_schema=False,
+        dependencies=[Depends(require_control_token)],
+    )
 
-    @app.get(f"{CONTROL_PREFIX}/openapi.json", include_in_schema=False, dependencies=[Depends(require_control_token)])
-    async def control_openapi() -> Response:
-        return render_json(split()["control"])
+
+async def _control_openapi(request: Request) -> Response:
+    """GET /_control/openapi.json. One module-level endpoint that finds its app in the request, never a closure
+    over the app: FastAPI keeps endpoint callables in process-wide LRU caches (4,096 entries, strong references),
+    so such a closure kept every app ever created alive, with its world — a test suite's heap grew to millions
+    of objects, and pytest's garbage collections at the end of a worker outlasted xdist's shutdown grace."""
+    return render_json(request.app.state.openapi_documents()["control"])

@@ -18,7 +18,15 @@ from integrations.hrms.canonical import (
 )
 from mock_hrms.api.deps import all_of, field_equals, field_iequals, get_world
 from mock_hrms.api.errors import error_responses
-from mock_hrms.api.paging import ListParams, list_params, render_json, render_page, render_record, require_live
+from mock_hrms.api.paging import (
+    LIST_RESPONSES,
+    ListParams,
+    list_params,
+    render_json,
+    render_page,
+    render_record,
+    require_live,
+)
 
 router = APIRouter(tags=["employees"])
 IdPath = Annotated[str, Path(min_length=1, max_length=64)]
@@ -27,7 +35,7 @@ IdPath = Annotated[str, Path(min_length=1, max_length=64)]
 @router.get(
     "/employees",
     response_model=Page[Employee | Tombstone],
-    responses=error_responses(400, 422),
+    responses=LIST_RESPONSES,
     summary="List employees",
 )
 async def list_employees(
@@ -78,7 +86,7 @@ async def get_reporting_chain(employee_id: IdPath, world=Depends(get_world)) -> 
 @router.get(
     "/departments",
     response_model=Page[Department | Tombstone],
-    responses=error_responses(400, 422),
+    responses=LIST_RESPONSES,
     summary="List departments",
 )
 async def list_departments(

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from integrations.hrms.canonical import ErrorBody
+from mock_hrms.api.routing import allow_header
 from mock_hrms.world.errors import WorldError
 
 _STATUS_CODES = {
@@ -98,11 +99,13 @@ async def _on_world_error(request: Request, exc: WorldError) -> Response:
 async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> Response:
     code = _STATUS_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 404 and message == "Not Found":
         message = f"There is no endpoint at {request.url.path}."
     elif exc.status_code == 405:
         message = f"{request.method} is not allowed on {request.url.path}."
-    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+        headers["Allow"] = allow_header(request)  # Starlette's names only the first route of the path
+    return error_response(exc.status_code, code, message, headers=headers or None)
 
 
 def install_error_handlers(app: FastAPI) -> None:

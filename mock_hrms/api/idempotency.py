@@ -6,6 +6,8 @@ the same key with another request is 422 `idempotency_key_reused`; a key whose f
 running is 409 `idempotency_key_in_use`. Only executed outcomes are stored — 2xx and the 4xx the handler
 decided (404/409/422) — not 401s, 429s or 5xx, so a client retrying after those gets a fresh attempt.
 Keys are scoped to the Authorization header and replays require a currently valid token.
+Only a request that a route will execute is subject to these rules: a wrong method or an unknown path is
+the router's 405 or 404, whatever key it carries, and nothing is recorded for it.
 The store is in memory, bounded by age (24 h) and count (100k, oldest evicted first).
 """
 
@@ -14,15 +16,17 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
 import orjson
 from fastapi import Header
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_hrms.api.errors import error_body
+from mock_hrms.api.routing import is_routed
 
 IDEMPOTENT_METHODS = frozenset({"POST", "PATCH"})
 STORED_STATUSES = frozenset({200, 201, 202, 204, 400, 404, 409, 422})
@@ -79,22 +83,31 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 class IdempotencyMiddleware:
-    """ASGI middleware implementing the store's rules for POST/PATCH under /api/."""
+    """ASGI middleware implementing the store's rules for POST/PATCH under /api/.
 
-    def __init__(self, app: ASGIApp, store: IdempotencyStore, is_authenticated: Callable[[str | None], bool]) -> None:
+    `routes` are the application's routes: the middleware runs before routing, and asks them whether the
+    request's path has its method before it applies any rule of the key.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        store: IdempotencyStore,
+        is_authenticated: Callable[[str | None], bool],
+        routes: Sequence[BaseRoute],
+    ) -> None:
         self.app = app
         self.store = store
         self.is_authenticated = is_authenticated
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in IDEMPOTENT_METHODS:  # GETs pass at no cost
             await self.app(scope, receive, send)
             return
         key = _header(scope, b"idempotency-key")
-        if key is None:
-            await self.app(scope, receive, send)
-            return
-        if not scope["path"].startswith("/api/"):
+        routed = scope["path"].startswith("/api/") and is_routed(self.routes, scope)
+        if key is None or not routed:  # no key, or not a write a route executes: the router's own 404/405
             await self.app(scope, receive, send)
             return
         if not key or len(key) > MAX_KEY_LENGTH:

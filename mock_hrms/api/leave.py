@@ -29,7 +29,15 @@ from mock_hrms.api.balance_index import BalanceIndex, from_micros
 from mock_hrms.api.deps import all_of, field_equals, get_world
 from mock_hrms.api.errors import ApiError, error_responses
 from mock_hrms.api.idempotency import declare_idempotency_key
-from mock_hrms.api.paging import ListParams, list_params, render_items, render_json, render_page, require_live
+from mock_hrms.api.paging import (
+    LIST_RESPONSES,
+    ListParams,
+    list_params,
+    render_items,
+    render_json,
+    render_page,
+    require_live,
+)
 
 router = APIRouter(tags=["leave"])
 IdPath = Annotated[str, Path(min_length=1, max_length=64)]
@@ -39,7 +47,7 @@ Year = Annotated[int | None, Query(ge=1900, le=2100, description="Calendar year;
 @router.get(
     "/leave-requests",
     response_model=Page[LeaveRequest | Tombstone],
-    responses=error_responses(400, 422),
+    responses=LIST_RESPONSES,
     summary="List leave requests",
 )
 async def list_leave_requests(
@@ -110,7 +118,7 @@ async def _balance_index(request: Request) -> BalanceIndex:
 @router.get(
     "/leave-balances",
     response_model=Page[LeaveBalance | Tombstone],
-    responses=error_responses(400, 422),
+    responses=LIST_RESPONSES,
     summary="Every employee's leave balance, paged, with updated_since (extension for syncs)",
 )
 async def list_leave_balances(

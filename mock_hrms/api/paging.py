@@ -24,11 +24,31 @@ import orjson
 from fastapi import Query
 from fastapi.responses import Response
 
-from mock_hrms.api.errors import ApiError
-from mock_hrms.world.table import PageResult, Table
+from mock_hrms.api.errors import ApiError, error_responses
+from mock_hrms.world.table import PageResult, Table, invalid_cursor
 
 MAX_PAGE_SIZE = 1000
 JSON = "application/json"
+
+# `responses=` of every list endpoint: the document tells a client that a cursor is opaque and that one this
+# server did not issue (or an empty one) is a 400 `invalid_cursor`, with the very body the server sends.
+_INVALID_CURSOR = invalid_cursor()
+LIST_RESPONSES = {
+    **error_responses(400, 422),
+    400: {
+        **error_responses(400)[400],
+        "description": "The `cursor` is empty or not one this server issued (`invalid_cursor`); page again without it",
+        "content": {
+            JSON: {
+                "example": {
+                    "error": _INVALID_CURSOR.code,
+                    "message": _INVALID_CURSOR.message,
+                    "details": _INVALID_CURSOR.details(),
+                }
+            }
+        },
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,15 @@ from integrations.hrms.canonical import (
 from mock_hrms.api.deps import all_of, field_equals, field_iequals, get_world
 from mock_hrms.api.errors import error_responses
 from mock_hrms.api.idempotency import declare_idempotency_key
-from mock_hrms.api.paging import ListParams, list_params, render_json, render_page, render_record, require_live
+from mock_hrms.api.paging import (
+    LIST_RESPONSES,
+    ListParams,
+    list_params,
+    render_json,
+    render_page,
+    render_record,
+    require_live,
+)
 
 router = APIRouter()
 IdPath = Annotated[str, Path(min_length=1, max_length=64)]
@@ -46,7 +54,7 @@ def _value(enum_member) -> str | None:
 @router.get(
     "/job-requisitions",
     response_model=Page[JobRequisition | Tombstone],
-    responses=error_responses(400, 422),
+    responses=LIST_RESPONSES,
     tags=["recruiting"],
     summary="List job requisitions (open ones unless `status` says otherwise)",
 )
@@ -84,7 +92,7 @@ async def get_job_requisition(requisition_id: IdPath, world=Depends(get_world)) 
 @router.get(
     "/candidates",
     response_model=Page[Candidate | Tombstone],
-    responses=error_responses(400, 422),
+    responses=LIST_RESPONSES,
     tags=["recruiting"],
     summary="List candidates",
 )
@@ -138,7 +146,7 @@ async def create_candidate(body: CandidateCreate, world=Depends(get_world)) -> R
 @router.get(
     "/interviews",
     response_model=Page[Interview | Tombstone],
-    responses=error_responses(400, 422),
+    responses=LIST_RESPONSES,
     tags=["interviews"],
     summary="List interviews",
 )

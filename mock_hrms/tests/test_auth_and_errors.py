@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -59,6 +61,20 @@ async def test_an_unknown_route_is_404_error_body(mock_hrms_client: httpx.AsyncC
 
 async def test_a_wrong_method_is_405_error_body(mock_hrms_client: httpx.AsyncClient):
     assert_error(await mock_hrms_client.delete("/api/v1/employees"), 405, "method_not_allowed")
+
+
+async def test_a_405_allows_every_method_the_path_has_in_the_document(mock_hrms_client: httpx.AsyncClient):
+    """RFC 9110: `Allow` lists the target's methods — all of them, also where two routes share one path."""
+    document = (await mock_hrms_client.get("/openapi.json")).json()
+    wrong = {}
+    for path, operations in document["paths"].items():
+        documented = {method.upper() for method in operations}
+        response = await mock_hrms_client.put(re.sub(r"\{[^}]+\}", "X1", path), json={})
+        assert_error(response, 405, "method_not_allowed")
+        allowed = set(response.headers["allow"].split(", "))
+        if allowed != documented:
+            wrong[path] = (sorted(allowed), sorted(documented))
+    assert not wrong, f"Allow (sent, documented) differs on {wrong}"
 
 
 async def test_validation_errors_are_reshaped_with_field_details(mock_hrms_client: httpx.AsyncClient):

@@ -81,3 +81,30 @@ async def test_without_a_key_each_write_is_applied(mock_hrms_client):
 async def test_an_over_long_key_is_422(mock_hrms_client):
     response = await mock_hrms_client.post("/api/v1/candidates", json={}, headers={"Idempotency-Key": "k" * 300})
     assert_error(response, 422, "invalid_idempotency_key")
+
+
+async def test_a_wrong_method_is_405_even_with_a_key_already_used_for_a_write(mock_hrms_client):
+    """The router decides first: a key replay or reuse rule never answers for a method the path lacks."""
+    client = mock_hrms_client
+    headers = {"Idempotency-Key": "one-key"}
+    created = await client.post(
+        "/api/v1/candidates", json=await candidate_body(client, "k@example.org"), headers=headers
+    )
+    assert created.status_code == 201, created.text
+    response = await client.post(f"/api/v1/candidates/{created.json()['id']}", json={}, headers=headers)
+    assert_error(response, 405, "method_not_allowed")
+
+
+async def test_a_wrong_method_with_a_malformed_key_is_405_not_a_key_error(mock_hrms_client):
+    response = await mock_hrms_client.patch("/api/v1/employees", json={}, headers={"Idempotency-Key": "k" * 300})
+    assert_error(response, 405, "method_not_allowed")
+
+
+async def test_a_key_sent_to_a_path_without_that_route_is_not_spent(mock_hrms_client):
+    client = mock_hrms_client
+    headers = {"Idempotency-Key": "typo-first"}
+    assert_error(await client.post("/api/v1/candidate", json={}, headers=headers), 404, "not_found")
+    body = await candidate_body(client, "typo@example.org")
+    response = await client.post("/api/v1/candidates", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    assert "idempotent-replayed" not in response.headers

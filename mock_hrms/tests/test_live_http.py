@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
+import gc
+import logging
 
-from mock_hrms.__main__ import VENDORS, parse_args
+import httpx
+import pytest
+
+from mock_hrms.__main__ import VENDORS, main, parse_args
 from mock_hrms.api import MockSettings
 from mock_hrms.api.testing import LiveMockHRMS
 
@@ -38,3 +42,26 @@ def test_cli_options_map_to_settings():
 
 def test_each_cli_vendor_is_one_registry_entry():
     assert set(VENDORS) == {"canonical", "bamboohr"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param(["--port", "9123"], "api_base=http://127.0.0.1:9123/api/v1 ", id="canonical"),
+        pytest.param(
+            ["--vendor", "bamboohr", "--host", "::1", "--port", "9124"],
+            "api_base=http://[::1]:9124/api/v1 ",
+            id="bamboohr-on-ipv6",
+        ),
+    ],
+)
+def test_the_startup_log_names_the_api_base_a_client_uses(monkeypatch, caplog, argv, expected):
+    served = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.append(options))
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # the test process's objects stay collectable
+    with caplog.at_level(logging.INFO, logger="mock_hrms"):
+        main([*argv, "--employees", "5"])
+    assert served, "uvicorn was not started"
+    started = [record.getMessage() for record in caplog.records if record.getMessage().startswith("mock_hrms.started")]
+    assert len(started) == 1
+    assert expected in started[0]

@@ -100,3 +100,20 @@ async def test_a_record_changed_while_paging_is_seen_again_not_skipped(mock_hrms
     changed = [r for r in rest if r["id"] == already_seen]
     assert len(changed) == 1
     assert changed[0]["job_title"] == "Chief Tester"
+
+
+async def test_every_list_endpoint_taking_a_cursor_documents_the_invalid_cursor_400_it_sends(mock_hrms_client):
+    """A client reads in /openapi.json what a cursor it did not get from the server earns: 400 invalid_cursor."""
+    document = (await mock_hrms_client.get("/openapi.json")).json()
+    listed = [
+        (path, operation)
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        if any(parameter["name"] == "cursor" for parameter in operation.get("parameters", []))
+    ]
+    assert len(listed) >= len(LISTS)
+    for path, operation in listed:
+        documented = operation["responses"]["400"]["content"]["application/json"]["example"]
+        sent = await mock_hrms_client.get(path, params={"cursor": "not-ours!"})
+        assert sent.status_code == 400, (path, sent.text)
+        assert sent.json() == documented, path

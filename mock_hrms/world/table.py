@@ -85,7 +85,12 @@ def decode_cursor(cursor: str) -> Key:
             raise ValueError("no separator")
         return int(micros), id_
     except (ValueError, binascii.Error, UnicodeDecodeError) as e:
-        raise BadRequest("invalid_cursor", "The cursor is not one this server issued.", "cursor") from e
+        raise invalid_cursor() from e
+
+
+def invalid_cursor() -> BadRequest:
+    """The error of a cursor this server did not issue (the API documents it as its 400 `invalid_cursor`)."""
+    return BadRequest("invalid_cursor", "The cursor is not one this server issued.", "cursor")
 
 
 class Table:

@@ -17,6 +17,11 @@ from django.utils import timezone
 from .health import all_health
 from .models import DeadLetter, QuarantinedRecord, SyncRun, SyncState
 
+# The admin index links the sync monitor (SyncRunAdmin.health_view). The template extends Django's own index
+# page; as an app template it could not override `admin/index.html` itself (django.contrib.admin's templates
+# come first).
+admin.site.index_template = "admin/hrms_sync/index.html"
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -20,6 +20,7 @@ from mock_hrms.vendors.bamboohr import ats, employees, meta, time_off, webhook_r
 from mock_hrms.vendors.bamboohr.changes import ChangeTracker
 from mock_hrms.vendors.bamboohr.meta import ListOptions
 from mock_hrms.vendors.bamboohr.protocol import (
+    API_BASE,
     INTERNAL_PREFIX,
     CompanyRouting,
     install_error_handlers,
@@ -45,6 +46,7 @@ def create_bamboohr_app(settings: BambooSettings | None = None, world: World | N
         world = generate_world(seed=settings.seed, employees=settings.employees, reference_date=settings.reference_date)
     app = FastAPI(title="BambooHR simulator", version="1.0.0", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    app.state.api_base = API_BASE  # what `python -m mock_hrms` prints as the API's address
     app.state.world = world
     app.state.tokens = TokenState(token=settings.api_key, control_token=settings.control_token)
     app.state.faults = FaultInjector()

@@ -27,11 +27,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_hrms.api.auth import TokenState
 from mock_hrms.api.errors import ApiError, error_body
 from mock_hrms.api.faults import FaultVerdict
+from mock_hrms.api.routing import allow_header
 from mock_hrms.world.errors import WorldError
 
 INTERNAL_PREFIX = "/v1"
 _GATEWAY = re.compile(r"^/api/gateway\.php/(?P<company>[^/]+)/v1(?P<rest>/.*)?$")
-_CURRENT = re.compile(r"^/api/v1(?P<rest>/.*)?$")
+API_BASE = "/api/v1"  # the current form; on a host that is not {company}.bamboohr.com, the configured company
+_CURRENT = re.compile(rf"^{re.escape(API_BASE)}(?P<rest>/.*)?$")
 BAMBOO_HOST_SUFFIX = ".bamboohr.com"
 ERROR_HEADER = "X-BambooHR-Error-Message"
 
@@ -129,7 +131,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
-        return error_response(exc.status_code, "http_error", message, getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allow_header(request)  # Starlette's names only the first route of the path
+        return error_response(exc.status_code, "http_error", message, headers)
 
     app.add_exception_handler(ApiError, on_api)
     app.add_exception_handler(WorldError, on_world)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
 import pytest
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from integrations.hrms.sync.models import QuarantinedRecord
 
@@ -39,3 +42,31 @@ def test_a_quarantined_payload_is_never_shown_only_its_field_names(staff_client,
     assert "secret.person@example.com" not in page
     assert "+91-9999999999" not in page
     assert "email, phone" in page
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hrefs += [value for name, value in attrs if tag == "a" and name == "href" and value]
+
+
+def view_name(href: str) -> str | None:
+    try:
+        return resolve(urlsplit(href).path).view_name
+    except Resolver404:
+        return None
+
+
+def test_the_admin_index_links_the_sync_monitor(staff_client):
+    index = staff_client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    links = Links()
+    links.feed(index.content.decode())
+    monitor = [href for href in links.hrefs if view_name(href) == "admin:hrms_sync_health"]
+    assert monitor, f"no link to the sync monitor among {links.hrefs}"
+    page = staff_client.get(monitor[0])
+    assert page.status_code == 200
+    assert "HRMS sync health" in page.content.decode()

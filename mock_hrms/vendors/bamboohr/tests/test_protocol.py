@@ -87,3 +87,9 @@ async def test_legacy_throttle_mode_answers_503(settings):
         r = await c.get("/api/v1/employees/directory", auth=(KEY, "x"), headers=JSON)
     assert r.status_code == 503
     assert r.headers["retry-after"] == "1"
+
+
+async def test_a_405_allows_every_method_of_the_path(client):
+    response = await client.put("webhooks")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
