@@ -148,6 +148,12 @@ class ReplicaWriter(PostgresPaths):
         """Whether batches are still prepared for a bare COPY into the table (see `_prepare_postgresql`)."""
         return bool(self._fresh)
 
+    def assume_stored(self) -> None:
+        """The organization had rows here before (its sync completed a pass): batches go through the upsert
+        from the start, and the writer need not ask the table whether it is empty (one query per run)."""
+        if self._fresh is None:
+            self._fresh = self.started_empty = False
+
     def end_first_sync_path(self) -> None:
         """From now on batches are upserted (a record of this run turned out to be stored already)."""
         self._leave_first_sync_path()

@@ -44,7 +44,7 @@ from ..service import build_adapter
 from . import ledger, progress, quality, quarantine
 from .copying import CopyRoute
 from .ledger import LeaseHolder, LeaseLost, RunContext, SyncLocked
-from .models import QuarantinedRecord, SyncRun, SyncState, SyncStatus, SyncTrigger
+from .models import SyncRun, SyncState, SyncStatus, SyncTrigger
 from .pipeline import BatchPreparer, Prepared, grouped, newest_change, prefetched
 from .pull import ENTITY_ORDER, balances_per_employee
 from .quality import CoverageSampler
@@ -129,6 +129,7 @@ def sync_entities(
     not_before: dt.datetime | None = None,
     stop_at_transient: bool = False,
     adapter_factory: Callable[[], HRMSAdapter] | None = None,
+    integration: HRMSIntegration | None = None,
     on_progress: Callable[[str, dict], None] | None = None,
     on_wait: Callable[[LeaseHolder], None] | None = None,
 ) -> list[EntityOutcome]:
@@ -149,7 +150,7 @@ def sync_entities(
             raise ValueError(f"unknown entity {entity!r}; known: {', '.join(ENTITY_ORDER)}")
     chain = _Chain(
         organization_id, tuple(entities), trigger, full, wait, cycle, not_before, stop_at_transient,
-        adapter_factory, on_progress, on_wait,
+        adapter_factory, on_progress, on_wait, integration,
     )  # fmt: skip
     with fewer_gc_pauses(), short_gil_slices():
         return contextvars.copy_context().run(async_to_sync(chain.run))
@@ -214,18 +215,19 @@ class _Chain:
 
     def __init__(
         self, organization_id, entities, trigger, full, wait, cycle, not_before, stop_at_transient,
-        adapter_factory, on_progress, on_wait,
+        adapter_factory, on_progress, on_wait, integration,
     ) -> None:  # fmt: skip
         self.organization_id = organization_id
         self.entities = entities
         self.trigger, self.full, self.wait, self.cycle = trigger, full, wait, cycle
         self.not_before, self.stop_at_transient = not_before, stop_at_transient
         self.adapter_factory, self.on_progress, self.on_wait = adapter_factory, on_progress, on_wait
+        self.integration = integration  # the caller's (read once for the whole chain), or read here
 
     async def run(self) -> list[EntityOutcome]:
         outcomes: list[EntityOutcome] = []
         adapter: HRMSAdapter | None = None
-        hrms_type: str | None = None
+        hrms_type = self.integration.hrms_type if self.integration is not None else None
         try:
             for entity in self.entities:
                 if outcomes and outcomes[-1].transient is not None and self.stop_at_transient:
@@ -237,7 +239,7 @@ class _Chain:
                 hrms_type = ctx.hrms_type
                 try:
                     if adapter is None:
-                        adapter = self.adapter_factory() if self.adapter_factory else await _adapter_for(ctx)
+                        adapter = self.adapter_factory() if self.adapter_factory else await self._adapter()
                 except HRMSError as e:  # a configuration the adapter refuses: every entity fails the same way
                     outcomes.append(await _failed(ctx, e))
                     continue
@@ -257,7 +259,7 @@ class _Chain:
                 return await sync_to_async(_begin_run)(
                     self.organization_id, entity, self.trigger, self.full, hrms_type, self.cycle, self.not_before
                 )
-            except AlreadyDone:
+            except ledger.AlreadyDone:
                 outcomes.append(EntityOutcome(entity, already_done=True))
                 return None
             except SyncLocked as e:
@@ -270,28 +272,26 @@ class _Chain:
                     told = e.holder.run_id
                 await asyncio.sleep(min(LEASE_POLL_SECONDS, left))
 
+    async def _adapter(self) -> HRMSAdapter:
+        if self.integration is not None:
+            return await sync_to_async(build_adapter)(self.integration)
+        return await sync_to_async(_build_adapter)(self.organization_id)
+
     def _reporter(self, entity: str) -> Callable[[dict], None] | None:
         if self.on_progress is None:
             return None
         return lambda counts: self.on_progress(entity, counts)
 
 
-class AlreadyDone(Exception):
-    """A run of the pair started at or after the chain's `not_before`: this delivery has nothing to do."""
-
-
 def _begin_run(organization_id, entity, trigger, full, hrms_type, cycle, not_before) -> RunContext:
     """On the caller's thread: the lease and run row, and what the run needs to know before its first page."""
-    if not_before is not None and ledger.last_started(organization_id, entity, not_before):
-        raise AlreadyDone(entity)
-    ctx = ledger.begin_run(organization_id, entity, trigger=trigger, full=full, hrms_type=hrms_type, cycle=cycle)
-    ctx.has_open_quarantine = _has_open_quarantine(ctx)
+    ctx = ledger.begin_run(
+        organization_id, entity, trigger=trigger, full=full, hrms_type=hrms_type, cycle=cycle, not_before=not_before
+    )
     ctx.writer = ReplicaWriter(ctx.entity, ctx.organization_id, ctx.hrms_type)
+    if ctx.watermark is not None:  # a pass completed before: not a first sync (no need to ask the table)
+        ctx.writer.assume_stored()
     return ctx
-
-
-async def _adapter_for(ctx: RunContext) -> HRMSAdapter:
-    return await sync_to_async(_build_adapter)(ctx.organization_id)
 
 
 def _build_adapter(organization_id: int) -> HRMSAdapter:
@@ -302,15 +302,9 @@ def _build_adapter(organization_id: int) -> HRMSAdapter:
 
 
 async def _failed(ctx: RunContext, error: HRMSError) -> EntityOutcome:
-    run = await sync_to_async(_record_failure)(ctx, error.code, error.message)
+    run = await sync_to_async(ledger.fail_run)(ctx, code=error.code, message=error.message)
     log.warning("hrms.sync.run_failed", extra=_log(ctx, error=error.code, retryable=error.retryable))
     return EntityOutcome(ctx.entity, run=run, transient=error if error.retryable else None)
-
-
-def _record_failure(ctx: RunContext, code: str, message: str) -> SyncRun:
-    run = ledger.fail_run(ctx, code=code, message=message)
-    _publish(ctx, run)
-    return run
 
 
 async def _sync_one(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> EntityOutcome:
@@ -326,7 +320,7 @@ async def _sync_one(ctx: RunContext, adapter: HRMSAdapter, on_progress) -> Entit
         return await _failed(ctx, e)
     except BaseException as e:
         try:
-            await sync_to_async(_record_failure)(ctx, "internal_error", f"{type(e).__name__}: {e}")
+            await sync_to_async(ledger.fail_run)(ctx, code="internal_error", message=f"{type(e).__name__}: {e}")
         except Exception:  # the database itself may be what failed: the heartbeat stops, the lease lapses
             log.exception("hrms.sync.failure_not_recorded", extra=_log(ctx))
         raise
@@ -338,12 +332,12 @@ async def _read_and_write(ctx: RunContext, adapter: HRMSAdapter, on_progress) ->
     capabilities = adapter.capabilities
     if not capabilities.supports(ctx.entity):
         ctx.notes.append(f"{adapter.provider.display_name} has no API for {ctx.entity}; Harvey keeps these itself")
-        return await sync_to_async(_close_run)(ctx, status=SyncStatus.SUCCEEDED, coverage=None, swept=False)
+        return await sync_to_async(ledger.finish_run)(ctx, status=SyncStatus.SUCCEEDED, coverage=None, swept=False)
     incremental = ctx.entity in capabilities.incremental
     ctx.changes_only = ctx.since is not None and incremental
     if ctx.since is not None and not incremental:
         ctx.notes.append("the HRMS cannot filter by updated_since here: every record was read (no-op rows skipped)")
-    sweep = RosterSweep(ctx) if await sync_to_async(sweep_due)(ctx, capabilities) else None
+    sweep = RosterSweep(ctx) if sweep_due(ctx, capabilities) else None
     if sweep is not None and (ctx.since is not None and incremental):
         sweep.needs_own_pass = True
     writer = ctx.writer
@@ -364,7 +358,7 @@ async def _read_and_write(ctx: RunContext, adapter: HRMSAdapter, on_progress) ->
                     sweep.saw(page)
             await commit(group, counts, has_quarantine)
             if time.monotonic() - published >= COUNTS_EVERY_SECONDS:
-                await sync_to_async(_publish)(ctx, None, status="running", **counts)
+                await sync_to_async(_publish_progress)(ctx, counts)
                 published = time.monotonic()
             if on_progress:
                 on_progress(dict(counts))
@@ -433,12 +427,6 @@ def _record_id(record: Any) -> str:
     return getattr(record, "id", None) or getattr(record, "employee_id", "")
 
 
-def _has_open_quarantine(ctx: RunContext) -> bool:
-    return QuarantinedRecord.objects.filter(
-        organization_id=ctx.organization_id, entity=ctx.entity, resolved_at__isnull=True
-    ).exists()
-
-
 async def _retry_quarantined(ctx: RunContext, adapter: HRMSAdapter, writer: ReplicaWriter, counts: dict) -> None:
     """Fetch open quarantine entries again by id: a record fixed at the source (or gone) is resolved."""
     getter_name = SINGLE_GETTERS.get(ctx.entity)
@@ -490,13 +478,7 @@ def _settle(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, co
             log.error("hrms.sync.degraded", extra=_log(ctx, fields=",".join(emptied)))
     if counts["quarantined"]:
         ctx.notes.append(f"{counts['quarantined']} record(s) quarantined: they do not fit the canonical model")
-    return _close_run(ctx, status=status, coverage=coverage, swept=swept, counts=counts)
-
-
-def _close_run(ctx: RunContext, **outcome: Any) -> SyncRun:
-    run = ledger.finish_run(ctx, **outcome)
-    _publish(ctx, run)
-    return run
+    return ledger.finish_run(ctx, status=status, coverage=coverage, swept=swept, counts=counts)
 
 
 def _resolve_incoming(ctx: RunContext) -> None:
@@ -514,11 +496,10 @@ def _mark_lost(ctx: RunContext, message: str) -> SyncRun:
     return SyncRun.objects.get(pk=ctx.run_id)
 
 
-def _publish(ctx: RunContext, run: SyncRun | None, **values: Any) -> None:
-    """Live progress for the dashboard (best effort: see progress.publish)."""
-    if run is not None:
-        values = {"status": run.status, "fetched": run.fetched, "error": run.error_code}
-    progress.publish(ctx.organization_id, ctx.entity, run_id=ctx.run_id, **values)
+def _publish_progress(ctx: RunContext, counts: dict) -> None:
+    """Live progress of a running run, at most once a second, for `sync-status` and the dashboard (best
+    effort: see progress.publish). Only read while the run holds its lease: its outcome is in its row."""
+    progress.publish(ctx.organization_id, ctx.entity, run_id=ctx.run_id, status="running", **counts)
 
 
 def _log(ctx: RunContext, **extra: Any) -> dict[str, Any]:

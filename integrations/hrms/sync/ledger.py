@@ -30,12 +30,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db.models import Exists, F
 from django.utils import timezone
 
 from harvey.environment import DEFAULT_HEARTBEAT_SECONDS, DEFAULT_LEASE_SECONDS
 from harvey.organizations.models import HRMSIntegration
 
-from .models import DeadLetter, SyncRun, SyncState, SyncStatus, SyncTrigger
+from .models import DeadLetter, QuarantinedRecord, SyncRun, SyncState, SyncStatus, SyncTrigger
 
 log = logging.getLogger("hrms.sync")
 
@@ -141,6 +142,14 @@ class RunContext:
     #: Whether the run reads only what changed (server-side `updated_since`), not the whole entity.
     changes_only: bool = False
     writer: Any = None  # the run's ReplicaWriter, made on the caller's thread
+    run: SyncRun | None = None  # the run's row as begin_run created it
+    watermark: dt.datetime | None = None  # the pair's watermark when the run began (only finish_run moves it)
+    failures_before: int = 0  # the pair's consecutive failures when the run began
+    last_sweep_at: dt.datetime | None = None
+
+
+class AlreadyDone(Exception):
+    """A run of the pair started at or after the caller's `not_before`: this delivery has nothing to do."""
 
 
 def begin_run(
@@ -151,15 +160,23 @@ def begin_run(
     full: bool,
     hrms_type: str | None = None,
     cycle: str = "",
+    not_before: dt.datetime | None = None,
 ) -> RunContext:
     """Take the lease (or raise SyncLocked naming its holder) and open a SyncRun; resume an interrupted pass
-    if there is one. `hrms_type` saves a query when the caller has the integration at hand."""
+    if there is one. AlreadyDone when a run of the pair started at or after `not_before`. `hrms_type` saves a
+    query when the caller has the integration at hand.
+
+    One locking read (the state, its last run and whether quarantined records wait), the run's row and the
+    state's update: a run that finds nothing to do still pays these, so they are kept to one round trip each.
+    """
     if hrms_type is None:
         integration = HRMSIntegration.objects.filter(organization_id=organization_id, is_active=True).first()
         hrms_type = integration.hrms_type if integration else ""
     now = timezone.now()
     with ledger_transaction():
         state = _locked_state(organization_id, entity)
+        if not_before is not None and state.last_run is not None and state.last_run.started_at >= not_before:
+            raise AlreadyDone(entity)
         if state.lease_held(now):
             raise SyncLocked(lease_holder(state))
         state.fence += 1
@@ -200,7 +217,7 @@ def begin_run(
         )
         state.resume_run = run
         state.last_run = run
-        state.save()
+        state.save(update_fields=BEGUN_FIELDS)
     return RunContext(
         run_id=run.pk,
         state_id=state.pk,
@@ -216,14 +233,19 @@ def begin_run(
         pass_started_at=state.pass_started_at or now,
         started_at=now,
         notes=notes,
+        run=run,
+        watermark=state.watermark,
+        failures_before=state.consecutive_failures,
+        has_open_quarantine=state.open_quarantine,
+        last_sweep_at=state.last_sweep_at,
     )
 
 
-def last_started(organization_id: int, entity: str, since: dt.datetime) -> bool:
-    """Whether a run of the pair started at or after `since`."""
-    return SyncState.objects.filter(
-        organization_id=organization_id, entity=entity, last_run__started_at__gte=since
-    ).exists()
+#: What begin_run changes on the state row (the rest stays as the last run left it).
+BEGUN_FIELDS = [
+    "fence", "lease_owner", "lease_expires_at", "lease_host", "lease_pid", "heartbeat_at", "resume_since",
+    "resume_full", "run_max_updated_at", "pass_started_at", "resume_run", "last_run",
+]  # fmt: skip
 
 
 def lease_holder(state: SyncState) -> LeaseHolder:
@@ -244,8 +266,16 @@ def lease_holder(state: SyncState) -> LeaseHolder:
 
 
 def _locked_state(organization_id: int, entity: str) -> SyncState:
-    """The state row, locked for this transaction (created on first use; a racing creator is fine)."""
-    rows = SyncState.objects.select_for_update()
+    """The state row, locked for this transaction (created on first use; a racing creator is fine), with its
+    last run and `open_quarantine` (whether quarantined records of the pair wait for a retry)."""
+    waiting = QuarantinedRecord.objects.filter(organization_id=organization_id, entity=entity, resolved_at__isnull=True)
+    rows = (
+        SyncState.objects.select_for_update(
+            **({"of": ("self",)} if connection.features.has_select_for_update_of else {})
+        )
+        .select_related("last_run")
+        .annotate(open_quarantine=Exists(waiting))
+    )
     state = rows.filter(organization_id=organization_id, entity=entity).first()
     if state is not None:
         return state
@@ -330,70 +360,65 @@ def _checkpoint_postgresql(sql: str, params: list[Any]) -> int:
 def finish_run(
     ctx: RunContext, *, status: str, coverage: dict | None, swept: bool, counts: dict | None = None
 ) -> SyncRun:
-    """Close a completed pass: move the watermark, clear the checkpoint, release the lease."""
+    """Close a completed pass: move the watermark, clear the checkpoint, release the lease — one UPDATE
+    conditional on the fence (LeaseLost when it moved), then the run's row."""
     now = timezone.now()
+    # Never past the pass's start: a record changed during the pass on a page already read is asked for
+    # again next time (keyset paging would have caught it anyway; other vendors' paging does not).
+    watermark = ctx.watermark
+    if ctx.run_max_updated_at is not None:
+        candidate = min(ctx.run_max_updated_at, ctx.pass_started_at)
+        if watermark is None or candidate > watermark:
+            watermark = candidate
+    elif watermark is None and ctx.since is None:
+        watermark = ctx.pass_started_at  # an empty source: nothing older can appear unannounced
+    changes: dict[str, Any] = {
+        "watermark": watermark, "cursor": None, "resume_since": None, "resume_run": None,
+        "run_max_updated_at": None, "pass_started_at": None, "lease_owner": "", "lease_expires_at": None,
+        "lease_pid": None, "heartbeat_at": now,  # the last sign of life: a chain's next run starts within moments
+        "last_success_at": now, "consecutive_failures": 0,
+    }  # fmt: skip
+    if coverage is not None:
+        changes["field_coverage"] = coverage
+    if swept:
+        changes["last_sweep_at"] = now
+    outcome = {"status": status, "finished_at": now, "watermark_after": watermark, "notes": ctx.notes, **(counts or {})}
     with ledger_transaction():
-        state = SyncState.objects.select_for_update().get(pk=ctx.state_id)
-        if state.fence != ctx.fence:
+        if not SyncState.objects.filter(pk=ctx.state_id, fence=ctx.fence).update(**changes):
             raise LeaseLost(f"the lease of run {ctx.run_id} was taken over before it finished")
-        # Never past the pass's start: a record changed during the pass on a page already read is asked
-        # for again next time (keyset paging would have caught it anyway; other vendors' paging does not).
-        if ctx.run_max_updated_at is not None:
-            candidate = min(ctx.run_max_updated_at, ctx.pass_started_at)
-            if state.watermark is None or candidate > state.watermark:
-                state.watermark = candidate
-        elif state.watermark is None and ctx.since is None:
-            state.watermark = ctx.pass_started_at  # an empty source: nothing older can appear unannounced
-        state.cursor = None
-        state.resume_since = None
-        state.resume_run = None
-        state.run_max_updated_at = None
-        state.pass_started_at = None
-        state.lease_owner = ""
-        state.lease_expires_at = None
-        state.lease_pid = None
-        state.heartbeat_at = now  # the last sign of life: a chain's next run starts within moments
-        if state.consecutive_failures:  # recovered: the dead letters of this pair are settled
+        if ctx.failures_before:  # recovered: the dead letters of this pair are settled
             DeadLetter.objects.filter(
                 organization_id=ctx.organization_id, entity=ctx.entity, resolved_at__isnull=True
             ).update(resolved_at=now)
-        state.last_success_at = now
-        state.consecutive_failures = 0
-        if coverage is not None:
-            state.field_coverage = coverage
-        if swept:
-            state.last_sweep_at = now
-        state.save()
-        SyncRun.objects.filter(pk=ctx.run_id).update(
-            status=status, finished_at=now, watermark_after=state.watermark, notes=ctx.notes, **(counts or {})
-        )
-    return SyncRun.objects.get(pk=ctx.run_id)
+        SyncRun.objects.filter(pk=ctx.run_id).update(**outcome)
+    return _updated(ctx, outcome)
 
 
 def fail_run(ctx: RunContext, *, code: str, message: str, keep_checkpoint: bool = True) -> SyncRun:
     """Record a failed run and release its lease. The checkpoint stays, so the next run resumes."""
     now = timezone.now()
+    changes: dict[str, Any] = {
+        "lease_owner": "", "lease_expires_at": None, "lease_pid": None, "heartbeat_at": now,
+        "consecutive_failures": F("consecutive_failures") + 1,
+    }  # fmt: skip
+    if not keep_checkpoint:
+        changes.update(cursor=None, pass_started_at=None)
+    outcome = {
+        "status": SyncStatus.FAILED, "finished_at": now, "error_code": code, "error_message": message[:2000],
+        "notes": ctx.notes, **ctx.counts,
+    }  # fmt: skip
     with ledger_transaction():
-        state = SyncState.objects.select_for_update().get(pk=ctx.state_id)
-        if state.fence == ctx.fence:
-            state.lease_owner = ""
-            state.lease_expires_at = None
-            state.lease_pid = None
-            state.heartbeat_at = now
-            state.consecutive_failures += 1
-            if not keep_checkpoint:
-                state.cursor = None
-                state.pass_started_at = None
-            state.save()
-        SyncRun.objects.filter(pk=ctx.run_id).update(
-            status=SyncStatus.FAILED,
-            finished_at=now,
-            error_code=code,
-            error_message=message[:2000],
-            notes=ctx.notes,
-            **ctx.counts,
-        )
-    return SyncRun.objects.get(pk=ctx.run_id)
+        SyncState.objects.filter(pk=ctx.state_id, fence=ctx.fence).update(**changes)
+        SyncRun.objects.filter(pk=ctx.run_id).update(**outcome)
+    return _updated(ctx, outcome)
+
+
+def _updated(ctx: RunContext, values: dict[str, Any]) -> SyncRun:
+    """The run's row as the UPDATE just left it, without reading it back (no query)."""
+    run = ctx.run if ctx.run is not None else SyncRun.objects.get(pk=ctx.run_id)
+    for name, value in values.items():
+        setattr(run, name, value)
+    return run
 
 
 def renew_lease(ctx: RunContext) -> bool:

@@ -24,7 +24,6 @@ from ..base import Capabilities, HRMSAdapter, RecordPage
 from ..errors import HRMSError
 from . import ledger
 from .ledger import RunContext
-from .models import SyncState
 
 log = logging.getLogger("hrms.sync")
 
@@ -49,8 +48,7 @@ def sweep_due(ctx: RunContext, capabilities: Capabilities) -> bool:
         return False
     if ctx.full:
         return True
-    last = SyncState.objects.filter(pk=ctx.state_id).values_list("last_sweep_at", flat=True).first()
-    return last is None or timezone.now() - last >= sweep_interval()
+    return ctx.last_sweep_at is None or timezone.now() - ctx.last_sweep_at >= sweep_interval()
 
 
 class RosterSweep:

@@ -144,9 +144,10 @@ class _Chain:
         if unknown:
             log.error("hrms.sync.unknown_entity", extra={**self.context, "entities": ",".join(unknown)})
             self.entities = [entity for entity in self.entities if entity in ENTITY_ORDER]
-        active = HRMSIntegration.objects.filter(
+        integration = HRMSIntegration.objects.filter(
             organization_id=self.organization_id, is_active=True, organization__is_active=True
-        ).exists()
+        ).first()
+        active = integration is not None
         if not active or not self.entities:
             log.info("hrms.sync.skipped_inactive", extra=self.context)
             chains.release(self.claims.values())
@@ -163,6 +164,7 @@ class _Chain:
                 cycle=self.cycle,
                 not_before=self.not_before,
                 stop_at_transient=True,
+                integration=integration,
             )
         except DatabaseError as e:  # the database went away under the chain: try the whole rest again later
             log.error("hrms.sync.database_unavailable", extra={**self.context, "error": str(e)[:200]})
