@@ -1,7 +1,7 @@
 """The environment-dependent half of Harvey's settings, built by one function so it can be tested.
 
 `harvey/settings.py` calls `build_settings(os.environ, var_dir=...)` and merges the result; tests call it
-with a plain dict. Two modes (DESIGN.md §6):
+with a plain dict. Two modes (docs/architecture.md §7):
 
 * embedded/development (default): SQLite under `var/`, local-memory cache, Celery tasks run in-process,
   dev keys generated and persisted under `var/`;
@@ -201,7 +201,7 @@ def celery_settings(env: Mapping[str, str], *, redis_url: str) -> dict[str, Any]
         "CELERY_TASK_EAGER_PROPAGATES": eager,
         "CELERY_TIMEZONE": BUSINESS_TIME_ZONE,
         "CELERY_ENABLE_UTC": True,
-        # Tasks are idempotent (STYLE.md 7): acknowledge after running so a killed worker's task re-runs.
+        # Tasks are idempotent (docs/style.md §2.7): acknowledge after running so a killed worker's task re-runs.
         "CELERY_TASK_ACKS_LATE": True,
         "CELERY_TASK_REJECT_ON_WORKER_LOST": True,
         "CELERY_WORKER_PREFETCH_MULTIPLIER": 1,

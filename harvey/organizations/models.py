@@ -1,6 +1,6 @@
 """Organizations and their HRMS connections.
 
-An `HRMSIntegration` is the *installation* of an adapter for one organization (STYLE.md: provider vs.
+An `HRMSIntegration` is the *installation* of an adapter for one organization (docs/style.md §2.2: provider vs.
 installation): which adapter type, where the HRMS lives, the encrypted credentials, and how often each
 entity syncs. At most one integration per organization is active.
 """

@@ -1,7 +1,7 @@
 """Validation of an HRMS connection: its type, its base URL (SSRF), its rate budget and its sync schedule.
 
 The base URL is user input that Harvey's servers will call, so it must not point inside Harvey's own
-network (DESIGN.md §5). The rules — which addresses are refused, always or unless private networks are
+network (docs/architecture.md §3.4). The rules — which addresses are refused, always or unless private networks are
 allowed — live in `integrations.hrms.http.addresses`, shared with the connect-time guard of the transport,
 which checks again on every connection. Host names are resolved and every address they resolve to is
 checked.

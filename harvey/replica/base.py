@@ -1,4 +1,4 @@
-"""What every replica table shares: tenant, HRMS identity, provenance and soft delete (DESIGN.md §2)."""
+"""What every replica table shares: tenant, HRMS identity, provenance and soft delete (docs/architecture.md §2)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The canonical HR model: the one vocabulary every HRMS is translated into.
 
-The mock HRMS API of the requirements document *is* the canonical model (DESIGN.md §2): field names and
+The mock HRMS API of the requirements document *is* the canonical model (docs/architecture.md §2): field names and
 shapes here are exactly the seed's JSON examples, so a client written from the seed reads them unchanged.
 On top of the seed every entity carries `updated_at` (the source's last-modified time, for incremental
 sync) and list endpoints can return tombstones for deleted records.

@@ -1,6 +1,6 @@
 """HRMSIntegrationService: the one object Harvey's code calls for one organization's HR data.
 
-Reads are Pattern A (DESIGN.md §4): answered through the organization's cache (Redis in production, local
+Reads are Pattern A (docs/architecture.md §4.1): answered through the organization's cache (Redis in production, local
 memory embedded) for its configured TTL, else from the HRMS through its adapter. Looking a person up by
 email is answered from the replica first and otherwise by a filtered HRMS call — never by listing everyone.
 Writes go to the HRMS with an idempotency key and invalidate the cached groups they make stale.

@@ -1,6 +1,7 @@
 """The mock HRMS's deterministic generated world, shared by the canonical API and the vendor simulators.
 
-Contract: /work/notes/world_contract.md (names are fixed). Start with `generate_world(seed, employees)`.
+Contract: `World` (world.py) and the rules tests/invariants.py checks (names are fixed). Start with
+`generate_world(seed, employees)`.
 """
 
 from mock_hrms.world.errors import BadRequest, Conflict, NotFound, RuleViolation, WorldError

@@ -4,7 +4,7 @@ A `Table` keeps live records and tombstones apart and indexes them twice:
 - by `(updated_at, id)` — keyset paging and `updated_since` are a bisect plus a slice, O(log n + page),
   so a 100k-employee world answers a sync page as fast as a 150-employee one. A record that changes while a
   client pages gets a newer `updated_at`, moves behind the client's cursor and is seen again; nothing is
-  skipped (DESIGN.md §2);
+  skipped (docs/architecture.md §2);
 - by `id` — offset paging (the seed's `page`/`page_size`) walks ids in order, so updates, which do not
   change ids, never shift the pages under a client; only inserts and deletes can.
 

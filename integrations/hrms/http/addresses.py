@@ -1,7 +1,7 @@
 """Which network addresses Harvey may call as an HRMS (SSRF), decided in one place.
 
 An HRMS base URL is user input that Harvey's servers will call, so it must not reach inside Harvey's own
-network (DESIGN.md §5). The same rules are applied twice: when the URL is saved
+network (docs/architecture.md §3.4). The same rules are applied twice: when the URL is saved
 (`harvey.organizations.validators`), and at connect time on every address the host name resolves to
 (`guarded_transport.py`), so a name that changes its answer after it was saved (DNS rebinding) is still
 refused.

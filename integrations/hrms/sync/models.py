@@ -1,4 +1,4 @@
-"""What the sync engine remembers, in the database (never only in a cache, DESIGN.md §7).
+"""What the sync engine remembers, in the database (never only in a cache, docs/architecture.md §8).
 
 - `SyncState`: one row per (organization, entity) — the watermark, the checkpoint of an unfinished run,
   the lease with its fencing number, and the last outcome. Every commit of a run is conditional on this

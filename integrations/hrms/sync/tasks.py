@@ -4,8 +4,8 @@
   (`HARVEY_DISPATCH_QUEUE`) so that it never waits behind thousands of sync runs: it enqueues one chain per
   organization with due entities.
 * `hrms.sync.chain` (`sync_chain_task`) runs a chain: the entities of one organization in order, one run
-  each, through `engine.sync_entities` (one adapter, one event loop; no `await` in a Celery task, DESIGN.md
-  §7). It takes ids and plain values only and re-reads everything. Acknowledged late and rejected on worker
+  each, through `engine.sync_entities` (one adapter, one event loop; no `await` in a Celery task, docs/architecture.md
+  §8). It takes ids and plain values only and re-reads everything. Acknowledged late and rejected on worker
   loss, so a killed worker's chain is delivered again; `not_before` makes the second delivery skip what the
   first already did, and each run resumes from its last committed page. A transient HRMS failure stops the
   chain there and enqueues the rest again after a capped exponential backoff with full jitter (never sooner

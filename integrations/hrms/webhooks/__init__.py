@@ -1,4 +1,4 @@
-"""Pattern C: HRMS webhooks received through one fixed pipeline (DESIGN.md §4, STYLE.md guideline 6).
+"""Pattern C: HRMS webhooks received through one fixed pipeline (docs/architecture.md §4.3, docs/style.md §2.6).
 
 `views.receive` finds the organization's active integration from the URL, lets that adapter's
 `webhook_handler` verify and parse the delivery, stores a `WebhookEvent` (unique per organization and event

@@ -1,4 +1,4 @@
-"""BambooHR applicant tracking over the world's requisitions and candidates (vendors.md §1.6).
+"""BambooHR applicant tracking over the world's requisitions and candidates (docs/vendors/bamboohr.md §6).
 
 A world candidate is one BambooHR application (and applicant) with the same number. Statuses: the world's
 stages and final states map onto one status list (ids fixed in STATUSES); BambooHR has no interview resource,

@@ -1,6 +1,6 @@
 """BambooHR employee endpoints: directory, one employee, the cursor-paged list, change feeds, tables, reports.
 
-Shapes from vendors.md §1.2–§1.4. Terminated employees are "Inactive" and left out of the directory and of
+Shapes from docs/vendors/bamboohr.md §2–§4. Terminated employees are "Inactive" and left out of the directory and of
 `onlyCurrent` reads only where BambooHR does so (the directory); the world has no future-dated values, so
 `onlyCurrent=false` changes nothing else. Employee id 0 is the API key's own employee: the CEO here.
 """

@@ -17,10 +17,10 @@ from mock_hrms.world.records import full_name
 if TYPE_CHECKING:
     from mock_hrms.world import World
 
-EMPTY_DATE = "0000-00-00"  # BambooHR's "no date" (third-party fixtures; vendors.md §1.8)
+EMPTY_DATE = "0000-00-00"  # BambooHR's "no date" (third-party fixtures; docs/vendors/bamboohr.md §8)
 CURRENCY = "INR"
 
-# BambooHR has no department entity: a department belongs to a division (vendors.md §1.2).
+# BambooHR has no department entity: a department belongs to a division (docs/vendors/bamboohr.md §2).
 DIVISIONS: dict[str, str] = {
     "Engineering": "Technology", "Product": "Technology", "Data Science": "Technology", "Design": "Technology",
     "IT": "Technology", "Sales": "Go-to-market", "Marketing": "Go-to-market", "Customer Success": "Go-to-market",
@@ -122,7 +122,7 @@ def select(fields: dict, names) -> dict:
     return {"id": fields["id"], **{name: fields.get(name) for name in names if name != "id"}}
 
 
-# ---- tables (effective-dated rows, vendors.md §1.3) ---------------------------------------------------
+# ---- tables (effective-dated rows, docs/vendors/bamboohr.md §3) ---------------------------------------------------
 
 TABLES = ("jobInfo", "employmentStatus", "compensation")
 

@@ -1,4 +1,4 @@
-"""BambooHR metadata: fields, list options with ids, users, and time-off types and policies (vendors.md §1.2, §1.5).
+"""BambooHR metadata (docs/vendors/bamboohr.md §2, §5): fields, list options with ids, users, time-off types, policies.
 
 List options get stable ids: the world's values sorted at startup are numbered from 1, and a value first seen
 later (a new job title) gets the next number, so an id never changes meaning while the simulator runs.

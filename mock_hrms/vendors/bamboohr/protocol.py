@@ -1,6 +1,6 @@
 """BambooHR's transport: both URL forms, the company, HTTP Basic with the API key, JSON by Accept, errors.
 
-URL forms (vendors.md §1.1), both rewritten to one internal path `/v1/...` before routing:
+URL forms (docs/vendors/bamboohr.md §1), both rewritten to one internal path `/v1/...` before routing:
 - legacy `/api/gateway.php/{companyDomain}/v1/...` — the company is in the path;
 - current `/api/v1/...` — the company is the Host's first label on `{company}.bamboohr.com`; on any other
   host (127.0.0.1 in tests, a dev box) the simulator serves its one configured company.

@@ -1,4 +1,4 @@
-"""BambooHR time off over the world's leave requests (vendors.md §1.5): requests by window, who's out, the
+"""BambooHR time off over the world's leave requests (docs/vendors/bamboohr.md §5): requests by window, who's out, the
 balance calculator, creating a request and changing its status. The world's rules decide (overlap → 409,
 insufficient balance or a terminated employee → 400), answered BambooHR-style with X-BambooHR-Error-Message.
 """

@@ -1,4 +1,4 @@
-"""BambooHR's webhook management API (BSDK WebhooksApi; vendors.md §1.7). The private key is shown once."""
+"""BambooHR's webhook management API (BSDK WebhooksApi; docs/vendors/bamboohr.md §7). The private key is shown once."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """BambooHR webhooks: the signing primitive, the registered hooks, and signed delivery of change events.
 
-Signing (BDOC webhooks; vendors.md §1.7): hex HMAC-SHA256 keyed by the webhook's private key over the raw body
+Signing (docs/vendors/bamboohr.md §7): hex HMAC-SHA256 keyed by the webhook's private key over the raw body
 immediately followed by the timestamp, sent as `X-BambooHR-Signature` with `X-BambooHR-Timestamp` (unix seconds).
 `sign` is pure so a receiver's tests can build valid and invalid deliveries with it.
 
@@ -31,7 +31,7 @@ log = logging.getLogger("mock_hrms.bamboohr.webhooks")
 
 SIGNATURE_HEADER = "X-BambooHR-Signature"
 TIMESTAMP_HEADER = "X-BambooHR-Timestamp"
-USER_AGENT = "BambooHR-WebHooks/1.0 (+https://www.bamboohr.com)"  # unconfirmed (vendors.md §1.7)
+USER_AGENT = "BambooHR-WebHooks/1.0 (+https://www.bamboohr.com)"  # unconfirmed (docs/vendors/bamboohr.md §7)
 EVENT_ACTIONS = {"Inserted": "created", "Updated": "updated", "Deleted": "deleted"}
 EMPLOYEE_EVENTS = frozenset(f"employee.{a}" for a in EVENT_ACTIONS.values())
 FIELD_EVENTS = frozenset(f"employee_with_fields.{a}" for a in EVENT_ACTIONS.values())

@@ -1,4 +1,4 @@
-"""Recruiting through BambooHR's applicant tracking (vendors.md §1.6), mixed into the adapter.
+"""Recruiting through BambooHR's applicant tracking (docs/vendors/bamboohr.md §6), mixed into the adapter.
 
 Jobs are requisitions (one unpaged list: a single job is found in it); applications are candidates, paged by
 number and each read in detail (phone, LinkedIn). Uses the adapter's `http` client and `_gather`.

@@ -1,6 +1,6 @@
 """BambooHR transport: the shared HRMS client with BambooHR's auth, URL form and throttling rules.
 
-Everything here is transport (STYLE.md guideline 4); the adapter only maps. Auth is HTTP Basic with the API
+Everything here is transport (docs/style.md §2.4); the adapter only maps. Auth is HTTP Basic with the API
 key as user name and any password (https://documentation.bamboohr.com/docs/getting-started#authentication);
 every request asks for JSON, since BambooHR answers XML otherwise.
 """

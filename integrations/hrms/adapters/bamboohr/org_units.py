@@ -1,4 +1,4 @@
-"""Departments, built: BambooHR has no department entity (vendors.md §1.2).
+"""Departments, built: BambooHR has no department entity (docs/vendors/bamboohr.md §2).
 
 Org units come from the `department` and `division` lists of `GET /meta/lists`, whose option ids are stable,
 so canonical ids are `dept-{optionId}` and `div-{optionId}` (prefixed because the two lists number

@@ -10,7 +10,7 @@ import datetime as dt
 
 from integrations.hrms import canonical as c
 
-EMPTY_DATE = "0000-00-00"  # BambooHR's "no date" (third-party fixtures; vendors.md §1.8)
+EMPTY_DATE = "0000-00-00"  # BambooHR's "no date" (third-party fixtures; docs/vendors/bamboohr.md §8)
 
 # employmentHistoryStatus / employmentStatus table values (TAPB schemas) -> work type
 WORK_TYPES: dict[str, c.WorkType] = {
