@@ -39,7 +39,10 @@ class CircuitBreaker:
 
     async def admit(self) -> BreakerDecision:
         """Let the call through, or raise CircuitOpen saying when to try again."""
-        decision = await self.state.breaker_before_call(self.key, probe_lease=self.probe_lease)
+        return self.check(await self.state.breaker_before_call(self.key, probe_lease=self.probe_lease))
+
+    def check(self, decision: BreakerDecision) -> BreakerDecision:
+        """The decision, or CircuitOpen (its cause first) when it refuses the call."""
         if not decision.allowed:
             log_event("hrms.http.circuit_open", integration=self.key, reopens_in=round(decision.reopens_in, 3))
             cause = decision.cause or "the HRMS kept failing"
@@ -57,6 +60,8 @@ class CircuitBreaker:
         if exc is not None and not isinstance(exc, HRMSError):
             return
         failed = exc is not None and counts_as_failure(exc)
+        if not failed and not decision.probe and decision.failures == 0:
+            return  # a closed breaker with no failures: a success changes nothing
         transition = await self.state.breaker_record(
             self.key,
             success=not failed,
@@ -76,9 +81,10 @@ class CircuitBreaker:
             )
 
     @asynccontextmanager
-    async def guard(self) -> AsyncIterator[BreakerDecision]:
-        """`async with breaker.guard():` around one call to the HRMS."""
-        decision = await self.admit()
+    async def guard(self, decision: BreakerDecision | None = None) -> AsyncIterator[BreakerDecision]:
+        """`async with breaker.guard():` around one call to the HRMS (admitted here, or by the rate limiter's
+        `admit`, which asks for a slot and the breaker's verdict in one step)."""
+        decision = self.check(decision) if decision is not None else await self.admit()
         try:
             yield decision
         except BaseException as exc:

@@ -175,8 +175,10 @@ class HRMSHttpClient:
         what: str,
         deadline: stop_before_deadline,
     ) -> httpx.Response:
-        await self.limiter.acquire(max_wait=max(deadline.remaining(), 0.0))
-        async with self.breaker.guard():
+        decision = await self.limiter.admit(
+            probe_lease=self.breaker.probe_lease, max_wait=max(deadline.remaining(), 0.0)
+        )
+        async with self.breaker.guard(decision):
             try:
                 response = await self._http.request(method, path, params=params, content=content, headers=headers)
             except httpx.HTTPError as e:

@@ -14,7 +14,7 @@ import asyncio
 
 from ..errors import RateLimited
 from .retry import Sleep
-from .state import TransportState
+from .state import BreakerDecision, TransportState
 
 
 class RateLimiter:
@@ -46,6 +46,22 @@ class RateLimiter:
                 )
             await self.sleep(wait)
             waited += wait
+
+    async def admit(self, *, probe_lease: float, max_wait: float | None = None) -> BreakerDecision:
+        """Like `acquire`, and the circuit breaker's verdict with the slot, in one step of the shared state
+        (`TransportState.admit`): one round trip to Redis per request instead of two."""
+        waited = 0.0
+        while True:
+            admission = await self.state.admit(self.key, rate=self.rate, burst=self.burst, probe_lease=probe_lease)
+            if admission.decision is not None:
+                return admission.decision
+            if max_wait is not None and waited + admission.wait > max_wait:
+                raise RateLimited(
+                    f"rate budget of integration {self.key!r} has no slot within the deadline",
+                    retry_after=admission.wait,
+                )
+            await self.sleep(admission.wait)
+            waited += admission.wait
 
     async def pause(self, seconds: float) -> None:
         """Stop every worker of this integration for `seconds` (the HRMS answered 429 with Retry-After)."""

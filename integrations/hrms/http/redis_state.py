@@ -35,7 +35,7 @@ import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from .state import BreakerDecision, BreakerTransition, MemoryTransportState, TransportState
+from .state import Admission, BreakerDecision, BreakerTransition, MemoryTransportState, TransportState
 
 log = logging.getLogger("hrms.http")
 T = TypeVar("T")
@@ -78,19 +78,19 @@ return 1
 _BEFORE_CALL = (
     _NOW
     + """
-local h = redis.call('HMGET', KEYS[1], 'state', 'opened_until', 'probe_until')
+local h = redis.call('HMGET', KEYS[1], 'state', 'opened_until', 'probe_until', 'failures')
 local state = h[1] or 'closed'
-if state == 'closed' then return {'allow', '0', ''} end
+if state == 'closed' then return {'allow', '0', '', tonumber(h[4] or '0')} end
 local cause = redis.call('HGET', KEYS[1], 'cause') or ''
 if state == 'open' and now < tonumber(h[2]) then
-  return {'refuse', string.format('%.6f', tonumber(h[2]) - now), cause}
+  return {'refuse', string.format('%.6f', tonumber(h[2]) - now), cause, 0}
 end
 if state == 'half_open' and now < tonumber(h[3]) then
-  return {'refuse', string.format('%.6f', tonumber(h[3]) - now), cause}
+  return {'refuse', string.format('%.6f', tonumber(h[3]) - now), cause, 0}
 end
 redis.call('HSET', KEYS[1], 'state', 'half_open', 'probe_until', string.format('%.6f', now + tonumber(ARGV[1])))
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
-return {'probe', '0', ''}
+return {'probe', '0', '', 0}
 """
 )
 
@@ -127,12 +127,47 @@ return {state, 1}
 """
 )
 
+# A rate slot, then the breaker's verdict (TransportState.admit): the two scripts above in one round trip.
+# KEYS: rate, breaker. ARGV: interval, burst, probe_lease, breaker ttl. A refused slot returns {'wait', s}.
+_ADMIT = (
+    _NOW
+    + """
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local new_tat = tat + interval
+local over = new_tat - now - burst * interval
+if over > 0.000001 then return {'wait', string.format('%.6f', over), '', 0} end
+redis.call('SET', KEYS[1], string.format('%.6f', new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
+local h = redis.call('HMGET', KEYS[2], 'state', 'opened_until', 'probe_until', 'failures')
+local state = h[1] or 'closed'
+if state == 'closed' then return {'allow', '0', '', tonumber(h[4] or '0')} end
+local cause = redis.call('HGET', KEYS[2], 'cause') or ''
+if state == 'open' and now < tonumber(h[2]) then
+  return {'refuse', string.format('%.6f', tonumber(h[2]) - now), cause, 0}
+end
+if state == 'half_open' and now < tonumber(h[3]) then
+  return {'refuse', string.format('%.6f', tonumber(h[3]) - now), cause, 0}
+end
+redis.call('HSET', KEYS[2], 'state', 'half_open', 'probe_until', string.format('%.6f', now + tonumber(ARGV[3])))
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
+return {'probe', '0', '', 0}
+"""
+)
+
 #: Idle breaker state is forgotten after a day: far longer than any cool-down, short enough to clean up.
 _BREAKER_TTL_SECONDS = 86_400
 
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _decision(verdict: Any, reopens_in: Any, cause: Any, failures: Any) -> BreakerDecision:
+    if _text(verdict) == "refuse":
+        return BreakerDecision(allowed=False, reopens_in=float(_text(reopens_in)), cause=_text(cause))
+    return BreakerDecision(allowed=True, probe=_text(verdict) == "probe", failures=int(failures or 0))
 
 
 def client_name() -> str:
@@ -231,14 +266,29 @@ class RedisTransportState(TransportState):
 
     async def breaker_before_call(self, key: str, *, probe_lease: float) -> BreakerDecision:
         async def shared(client: aioredis.Redis) -> BreakerDecision:
-            verdict, reopens_in, cause = await self._run(
+            answer = await self._run(
                 client, "before", _BEFORE_CALL, [self._key(key, "breaker")], [probe_lease, _BREAKER_TTL_SECONDS]
             )
-            if _text(verdict) == "refuse":
-                return BreakerDecision(allowed=False, reopens_in=float(_text(reopens_in)), cause=_text(cause))
-            return BreakerDecision(allowed=True, probe=_text(verdict) == "probe")
+            return _decision(*answer)
 
         return await self._redis(shared, lambda: self._local.breaker_before_call(key, probe_lease=probe_lease))
+
+    async def admit(self, key: str, *, rate: float, burst: int, probe_lease: float) -> Admission:
+        async def shared(client: aioredis.Redis) -> Admission:
+            verdict, seconds, cause, failures = await self._run(
+                client,
+                "admit",
+                _ADMIT,
+                [self._key(key, "rate"), self._key(key, "breaker")],
+                [1.0 / rate, burst, probe_lease, _BREAKER_TTL_SECONDS],
+            )
+            if _text(verdict) == "wait":
+                return Admission(wait=float(_text(seconds)))
+            return Admission(wait=0.0, decision=_decision(verdict, seconds, cause, failures))
+
+        return await self._redis(
+            shared, lambda: self._local.admit(key, rate=rate, burst=burst, probe_lease=probe_lease)
+        )
 
     async def breaker_record(
         self, key: str, *, success: bool, probe: bool, threshold: int, cool_down: float, cause: str = ""

@@ -139,3 +139,23 @@ async def test_a_redis_breaker_remembers_the_cause_for_every_worker(make_client,
     decision = await redis_state.breaker_before_call("org-1", probe_lease=10.0)
     assert not decision.allowed
     assert decision.cause.startswith("GET /employees → 503")
+
+
+async def test_a_healthy_success_costs_no_write_to_the_shared_state(make_client, state, monkeypatch) -> None:
+    records = []
+    original = state.breaker_record
+
+    async def counting(*args, **kwargs):
+        records.append(kwargs)
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(state, "breaker_record", counting)
+    client = make_client(Script([200]), policy=POLICY)
+    for _ in range(5):
+        await client.request("GET", "/employees")
+    assert records == []  # closed, no failures: nothing to reset
+    client = make_client(Script([503, 200]), policy=POLICY)
+    with pytest.raises(e.Unavailable):
+        await client.request("GET", "/employees")
+    await client.request("GET", "/employees")
+    assert [r["success"] for r in records] == [False, True]  # the success after a failure resets the count

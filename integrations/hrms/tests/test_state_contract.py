@@ -147,3 +147,22 @@ async def test_store_built_from_a_url_opens_its_own_client(redis_client, redis_p
         assert await state.acquire_slot("org", rate=1, burst=1) > 0.5
     finally:
         await state.aclose()
+
+
+async def test_admit_takes_a_slot_then_asks_the_breaker(any_state) -> None:
+    first = await any_state.admit("k", rate=10, burst=1, probe_lease=5.0)
+    assert first.wait == 0.0
+    assert first.decision.allowed
+    assert first.decision.failures == 0
+    second = await any_state.admit("k", rate=10, burst=1, probe_lease=5.0)
+    assert 0.05 < second.wait <= 0.1
+    assert second.decision is None  # no slot, no breaker decision (and no probe lease taken)
+
+
+async def test_admit_reports_failures_so_far_and_refuses_with_the_cause_when_open(any_state) -> None:
+    await any_state.breaker_record("k", success=False, probe=False, threshold=3, cool_down=60)
+    assert (await any_state.admit("k", rate=100, burst=10, probe_lease=5.0)).decision.failures == 1
+    await any_state.breaker_record("k", success=False, probe=False, threshold=2, cool_down=60, cause="refused")
+    refused = (await any_state.admit("k", rate=100, burst=10, probe_lease=5.0)).decision
+    assert (refused.allowed, refused.cause) == (False, "refused")
+    assert refused.reopens_in > 50
