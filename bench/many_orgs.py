@@ -143,6 +143,40 @@ class RssSampler:
         self._thread.join()
 
 
+def cpu_by_program() -> dict[str, float]:
+    """CPU seconds used so far by each kind of process on the machine (/proc/<pid>/stat utime + stime), to say
+    where a cycle's CPU went: the worker, PostgreSQL, the mock HRMS, Redis, `harvey sync --all` itself."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        totals[_program(stat, cmdline)] = totals.get(_program(stat, cmdline), 0.0) + seconds
+    return totals
+
+
+def _program(stat: str, cmdline: str) -> str:
+    name = stat.split("(", 1)[1].split(")", 1)[0]
+    if name.startswith("postgres") or "postgres:" in cmdline:
+        return "PostgreSQL"
+    if "redis-server" in cmdline:
+        return "Redis"
+    if "mock_hrms" in cmdline:
+        return "mock HRMS"
+    if "celery" in cmdline or " worker " in f" {cmdline} ":
+        return "harvey worker"
+    if "sync --all" in cmdline or cmdline.endswith("sync --all "):
+        return "harvey sync --all"
+    return "other"
+
+
 def redis_clients(port: int) -> int:
     import redis
 
@@ -215,8 +249,11 @@ def main() -> None:
         cycles = []
         for number in range(1, args.cycles + 1):
             started = time.perf_counter()
+            cpu_before = cpu_by_program()
             result = harvey("sync", "--all", env=env)
             wall = time.perf_counter() - started
+            cpu_after = cpu_by_program()
+            cpu = {name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1) for name in cpu_after}
             figures = cycle_figures(result.stdout)
             cycles.append(
                 {
@@ -226,6 +263,7 @@ def main() -> None:
                     "command_seconds": round(wall, 1),
                     "worker_peak_rss_mb": round(sampler.take(), 1),
                     "redis_clients": redis_clients(redis_port),
+                    "cpu_seconds": {name: seconds for name, seconds in sorted(cpu.items()) if seconds >= 0.5},
                     **figures,
                 }
             )
@@ -266,6 +304,10 @@ def report(cycles: list[dict]) -> list[str]:
     def check(ok: bool) -> str:
         return "OK  " if ok else "MISS"
 
+    out.append("")
+    out.append("CPU seconds per cycle (all processes of each kind; the cycle's wall time x 2 cores is what exists):")
+    for cycle in cycles:
+        out.append(f"  cycle {cycle['cycle']}: {cycle['cpu_seconds']}")
     first, rest = cycles[0], cycles[1:]
     out += ["", "targets (issue #9, one worker, 2 cores):"]
     out.append(

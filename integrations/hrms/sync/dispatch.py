@@ -58,7 +58,7 @@ def find_due_syncs(now: dt.datetime) -> list[DueSync]:
     running: set[tuple[int, str]] = set()
     crashed: dict[tuple[int, str], tuple[int, int]] = {}
     states = SyncState.objects.values_list(
-        "organization_id", "entity", "last_run__started_at", "lease_owner", "lease_expires_at", "fence",
+        "organization_id", "entity", "last_started_at", "lease_owner", "lease_expires_at", "fence",
         "resume_run_id", "resume_run__status",
     )  # fmt: skip
     for org_id, entity, started, owner, expires, fence, resume_run_id, resume_status in states:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import secrets
@@ -30,12 +31,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
-from django.db.models import Exists, F
+from django.db.models import F
 from django.utils import timezone
 
 from harvey.environment import DEFAULT_HEARTBEAT_SECONDS, DEFAULT_LEASE_SECONDS
 from harvey.organizations.models import HRMSIntegration
 
+from . import statements
 from .models import DeadLetter, QuarantinedRecord, SyncRun, SyncState, SyncStatus, SyncTrigger
 
 log = logging.getLogger("hrms.sync")
@@ -175,7 +177,7 @@ def begin_run(
     now = timezone.now()
     with ledger_transaction():
         state = _locked_state(organization_id, entity)
-        if not_before is not None and state.last_run is not None and state.last_run.started_at >= not_before:
+        if not_before is not None and state.last_started_at is not None and state.last_started_at >= not_before:
             raise AlreadyDone(entity)
         if state.lease_held(now):
             raise SyncLocked(lease_holder(state))
@@ -204,7 +206,7 @@ def begin_run(
                 error_message="The worker stopped before the run finished; a later run "
                 + ("resumed it from its last committed page." if resumed else "started the pass again."),
             )
-        run = SyncRun.objects.create(
+        run = SyncRun(
             organization_id=organization_id,
             entity=entity,
             trigger=trigger,
@@ -215,9 +217,11 @@ def begin_run(
             notes=notes,
             cycle=cycle,
         )
+        statements.insert(run)
         state.resume_run = run
         state.last_run = run
-        state.save(update_fields=BEGUN_FIELDS)
+        state.last_started_at = now
+        statements.update(SyncState, state.pk, {name: getattr(state, name) for name in BEGUN_FIELDS})
     return RunContext(
         run_id=run.pk,
         state_id=state.pk,
@@ -242,10 +246,10 @@ def begin_run(
 
 
 #: What begin_run changes on the state row (the rest stays as the last run left it).
-BEGUN_FIELDS = [
+BEGUN_FIELDS = (
     "fence", "lease_owner", "lease_expires_at", "lease_host", "lease_pid", "heartbeat_at", "resume_since",
-    "resume_full", "run_max_updated_at", "pass_started_at", "resume_run", "last_run",
-]  # fmt: skip
+    "resume_full", "run_max_updated_at", "pass_started_at", "resume_run_id", "last_run_id", "last_started_at",
+)  # fmt: skip
 
 
 def lease_holder(state: SyncState) -> LeaseHolder:
@@ -266,25 +270,40 @@ def lease_holder(state: SyncState) -> LeaseHolder:
 
 
 def _locked_state(organization_id: int, entity: str) -> SyncState:
-    """The state row, locked for this transaction (created on first use; a racing creator is fine), with its
-    last run and `open_quarantine` (whether quarantined records of the pair wait for a retry)."""
-    waiting = QuarantinedRecord.objects.filter(organization_id=organization_id, entity=entity, resolved_at__isnull=True)
-    rows = (
-        SyncState.objects.select_for_update(
-            **({"of": ("self",)} if connection.features.has_select_for_update_of else {})
-        )
-        .select_related("last_run")
-        .annotate(open_quarantine=Exists(waiting))
+    """The state row, locked for this transaction (created on first use; a racing creator is fine), with
+    `open_quarantine`: whether quarantined records of the pair wait for a retry.
+
+    One statement written once per process (`_lock_statement`): every run, even one that finds nothing to
+    do, begins with it, and building the equivalent ORM query (a locking read with an EXISTS) cost ~2 ms of
+    CPU per run — a fifth of a no-change run.
+    """
+    params = [organization_id, entity]
+    state = next(iter(SyncState.objects.raw(_lock_statement(connection.vendor), params)), None)
+    if state is None:
+        try:
+            with transaction.atomic():
+                SyncState.objects.create(organization_id=organization_id, entity=entity)
+        except IntegrityError:
+            pass
+        state = next(iter(SyncState.objects.raw(_lock_statement(connection.vendor), params)))
+    state.open_quarantine = bool(state.open_quarantine)
+    return state
+
+
+@functools.cache
+def _lock_statement(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"s.{quote(field.column)}" for field in SyncState._meta.concrete_fields)
+    quarantine = quote(QuarantinedRecord._meta.db_table)
+    waiting = (
+        f"EXISTS (SELECT 1 FROM {quarantine} q WHERE q.organization_id = s.organization_id "
+        "AND q.entity = s.entity AND q.resolved_at IS NULL)"
     )
-    state = rows.filter(organization_id=organization_id, entity=entity).first()
-    if state is not None:
-        return state
-    try:
-        with transaction.atomic():
-            SyncState.objects.create(organization_id=organization_id, entity=entity)
-    except IntegrityError:
-        pass
-    return rows.get(organization_id=organization_id, entity=entity)
+    lock = " FOR UPDATE OF s" if vendor == "postgresql" else ""  # SQLite: the transaction itself is exclusive
+    return (
+        f"SELECT {columns}, {waiting} AS open_quarantine FROM {quote(SyncState._meta.db_table)} s "
+        f"WHERE s.organization_id = %s AND s.entity = %s{lock}"
+    )
 
 
 COUNTS_EVERY_SECONDS = 1.0  # the run row's counters show progress, not every page
@@ -373,7 +392,7 @@ def finish_run(
     elif watermark is None and ctx.since is None:
         watermark = ctx.pass_started_at  # an empty source: nothing older can appear unannounced
     changes: dict[str, Any] = {
-        "watermark": watermark, "cursor": None, "resume_since": None, "resume_run": None,
+        "watermark": watermark, "cursor": None, "resume_since": None, "resume_run_id": None,
         "run_max_updated_at": None, "pass_started_at": None, "lease_owner": "", "lease_expires_at": None,
         "lease_pid": None, "heartbeat_at": now,  # the last sign of life: a chain's next run starts within moments
         "last_success_at": now, "consecutive_failures": 0,
@@ -384,13 +403,13 @@ def finish_run(
         changes["last_sweep_at"] = now
     outcome = {"status": status, "finished_at": now, "watermark_after": watermark, "notes": ctx.notes, **(counts or {})}
     with ledger_transaction():
-        if not SyncState.objects.filter(pk=ctx.state_id, fence=ctx.fence).update(**changes):
+        if not statements.update(SyncState, ctx.state_id, changes, fence=ctx.fence):
             raise LeaseLost(f"the lease of run {ctx.run_id} was taken over before it finished")
         if ctx.failures_before:  # recovered: the dead letters of this pair are settled
             DeadLetter.objects.filter(
                 organization_id=ctx.organization_id, entity=ctx.entity, resolved_at__isnull=True
             ).update(resolved_at=now)
-        SyncRun.objects.filter(pk=ctx.run_id).update(**outcome)
+        statements.update(SyncRun, ctx.run_id, outcome)
     return _updated(ctx, outcome)
 
 

@@ -62,6 +62,8 @@ class SyncState(models.Model):
     #: The run's last sign of life: its heartbeat renews the lease every few seconds, commit or not.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     last_run = models.ForeignKey("SyncRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    #: When `last_run` started (kept here so that deciding "due?" or "done since?" reads one row).
+    last_started_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_sweep_at = models.DateTimeField(null=True, blank=True)
