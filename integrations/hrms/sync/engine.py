@@ -289,6 +289,7 @@ def _begin_run(organization_id, entity, trigger, full, hrms_type, cycle, not_bef
         organization_id, entity, trigger=trigger, full=full, hrms_type=hrms_type, cycle=cycle, not_before=not_before
     )
     ctx.writer = ReplicaWriter(ctx.entity, ctx.organization_id, ctx.hrms_type)
+    ctx.route = CopyRoute(ctx, ctx.writer, _commit_pages)  # a first sync's plain pages: the COPY process
     if ctx.watermark is not None:  # a pass completed before: not a first sync (no need to ask the table)
         ctx.writer.assume_stored()
     return ctx
@@ -346,7 +347,7 @@ async def _read_and_write(ctx: RunContext, adapter: HRMSAdapter, on_progress) ->
     counts = ctx.counts
     counts.update(pages=0, fetched=0, inserted=0, updated=0, unchanged=0, deleted=0, quarantined=0)
     published = time.monotonic()
-    route = await sync_to_async(CopyRoute)(ctx, writer, _commit_pages)  # a first sync's plain pages: COPY process
+    route = ctx.route
     commit = sync_to_async(route.commit)
     preparer = BatchPreparer(writer)
     try:
@@ -395,6 +396,17 @@ def _commit_pages(
     (pipeline.BatchPreparer) where they could be; the first-sync COPY data of pages in a row is written as one
     COPY. The engine passes every page that was ready (`pipeline.grouped`), so a transaction's fixed cost
     is shared exactly when writing is the slower side."""
+    # The first page is prepared here (see BatchPreparer); a group that then turns out to change nothing —
+    # every record's digest is the stored one — needs no transaction at all: most runs of a quiet day are
+    # one such page, and its checkpoint would only be cleared again by the finish a moment later.
+    pages = [(page, batch if batch is not None else writer.prepare_records(page.records)) for page, batch in pages]
+    if not has_quarantine and all(_writes_nothing(page, batch) for page, batch in pages):
+        for page, batch in pages:
+            counts["pages"] += 1
+            counts["fetched"] += page.fetched
+            counts["unchanged"] += batch.skipped if batch is not None else 0
+        ledger.note_committed(ctx, newest_change(pages))
+        return
     key = "employee_id" if ctx.entity == "leave_balances" else "external_id"
     with transaction.atomic():
         ledger.checkpoint(ctx, cursor=pages[-1][0].cursor, max_updated_at=newest_change(pages))
@@ -415,6 +427,14 @@ def _commit_pages(
                 quarantine.resolve(ctx.organization_id, ctx.entity, (_record_id(r) for r in page.records))
         _tally(counts, writer.write_prepared(*copies))
         ledger.write_counts(ctx, counts, now=time.monotonic())
+
+
+def _writes_nothing(page: RecordPage, batch: PreparedBatch | None) -> bool:
+    """Whether a page, prepared, has nothing to write: no record that differs from its stored row, no
+    tombstone, no bad record. (A page that could not be prepared ahead — SQLite, leave balances — writes.)"""
+    if page.tombstones or page.invalid:
+        return False
+    return not page.records or (batch is not None and not batch.fresh and batch.rows == 0)
 
 
 def _tally(counts: dict, upserted: UpsertCounts) -> None:

@@ -101,7 +101,7 @@ def ledger_transaction() -> Iterator[None]:
     """
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+            with connection.cursor() as cursor:  # sent with the transaction's first statement (see pipelined)
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         yield
 
@@ -144,6 +144,7 @@ class RunContext:
     #: Whether the run reads only what changed (server-side `updated_since`), not the whole entity.
     changes_only: bool = False
     writer: Any = None  # the run's ReplicaWriter, made on the caller's thread
+    route: Any = None  # where its pages are committed (sync/copying.py), made there too
     run: SyncRun | None = None  # the run's row as begin_run created it
     watermark: dt.datetime | None = None  # the pair's watermark when the run began (only finish_run moves it)
     failures_before: int = 0  # the pair's consecutive failures when the run began
@@ -326,7 +327,7 @@ def checkpoint(ctx: RunContext, *, cursor: str | None, max_updated_at: dt.dateti
     if connection.vendor == "postgresql":
         moved = _checkpoint_postgresql(*checkpoint_statement(ctx, cursor=cursor, max_updated_at=max_updated_at))
     else:
-        _advance(ctx, max_updated_at)
+        note_committed(ctx, max_updated_at)
         moved = SyncState.objects.filter(pk=ctx.state_id, fence=ctx.fence).update(
             cursor=cursor, run_max_updated_at=ctx.run_max_updated_at, lease_expires_at=_lease_until()
         )
@@ -340,7 +341,7 @@ def checkpoint_statement(
     """The fenced checkpoint UPDATE as SQL and JSON-ready parameters, for whoever commits the page: this
     process (`checkpoint`) or the first sync's COPY process (harvey/replica/copy_process.py). It must
     update exactly one row, or the lease was lost."""
-    _advance(ctx, max_updated_at)
+    note_committed(ctx, max_updated_at)
     table = connection.ops.quote_name(SyncState._meta.db_table)
     newest = ctx.run_max_updated_at.isoformat() if ctx.run_max_updated_at else None
     return (
@@ -350,7 +351,9 @@ def checkpoint_statement(
     )
 
 
-def _advance(ctx: RunContext, max_updated_at: dt.datetime | None) -> None:
+def note_committed(ctx: RunContext, max_updated_at: dt.datetime | None) -> None:
+    """The newest change a page brought, for the watermark the run will set (also for a page that needed no
+    write, and so no checkpoint)."""
     if max_updated_at is not None and (ctx.run_max_updated_at is None or max_updated_at > ctx.run_max_updated_at):
         ctx.run_max_updated_at = max_updated_at
 
@@ -402,15 +405,35 @@ def finish_run(
     if swept:
         changes["last_sweep_at"] = now
     outcome = {"status": status, "finished_at": now, "watermark_after": watermark, "notes": ctx.notes, **(counts or {})}
-    with ledger_transaction():
-        if not statements.update(SyncState, ctx.state_id, changes, fence=ctx.fence):
+    state = statements.update_statement(SyncState, ctx.state_id, changes, fence=ctx.fence)
+    run = statements.update_statement(SyncRun, ctx.run_id, outcome)
+    with transaction.atomic():
+        if not _in_one_round_trip(state, run):
             raise LeaseLost(f"the lease of run {ctx.run_id} was taken over before it finished")
         if ctx.failures_before:  # recovered: the dead letters of this pair are settled
             DeadLetter.objects.filter(
                 organization_id=ctx.organization_id, entity=ctx.entity, resolved_at__isnull=True
             ).update(resolved_at=now)
-        statements.update(SyncRun, ctx.run_id, outcome)
     return _updated(ctx, outcome)
+
+
+def _in_one_round_trip(*statements_: tuple[str, list[Any]]) -> int:
+    """Inside the caller's transaction: `synchronous_commit` off (see ledger_transaction) and the statements,
+    sent together on PostgreSQL (psycopg's pipeline mode: one round trip), one by one elsewhere. Returns the
+    rows the FIRST statement changed (the fenced one)."""
+    if connection.vendor != "postgresql":
+        counts = []
+        with connection.cursor() as cursor:
+            for sql, params in statements_:
+                cursor.execute(sql, params)
+                counts.append(cursor.rowcount)
+        return counts[0]
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.wrap_database_errors, raw.pipeline():
+        raw.execute("SET LOCAL synchronous_commit TO OFF")
+        cursors = [raw.execute(sql, params) for sql, params in statements_]
+    return cursors[0].rowcount
 
 
 def fail_run(ctx: RunContext, *, code: str, message: str, keep_checkpoint: bool = True) -> SyncRun:
@@ -453,13 +476,14 @@ def renew_lease(ctx: RunContext) -> bool:
 
 
 class LeaseKeeper:
-    """Renews one run's lease from a thread of its own until the run ends (`with LeaseKeeper(ctx):`).
+    """Renews one run's lease until the run ends (`with LeaseKeeper(ctx):`), from the process's heartbeat
+    thread (`_Heartbeats`).
 
     A thread, not a task of the run's event loop: the run's own thread may sit for a long time in one
     statement (a big page, resolving references over a large table) and its loop may be busy validating, yet
-    the lease must be renewed. The thread sleeps first and opens its database connection only when it
-    wakes, so the many runs that end within one heartbeat cost a thread start and nothing else; a connection
-    it opened is closed when it stops.
+    the lease must be renewed. One thread per process serves every run in it: most runs end within their
+    first heartbeat, and then cost a dictionary entry, not a thread. The thread opens its database
+    connection only when a run needs renewing, and closes it when no run is left to renew.
     """
 
     def __init__(self, ctx: RunContext, every: float | None = None) -> None:
@@ -467,31 +491,79 @@ class LeaseKeeper:
         self.every = heartbeat_seconds() if every is None else every
         self.beats = 0
         self.lost = False
-        self._touched = False  # whether this thread opened a database connection
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"hrms-sync-lease-{ctx.run_id}", daemon=True)
+        self.due = 0.0  # time.monotonic() of the next renewal
 
     def __enter__(self) -> LeaseKeeper:
-        self._thread.start()
+        self.due = time.monotonic() + self.every
+        _heartbeats().add(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        _heartbeats().remove(self)
 
-    def _beat(self) -> None:
+    def beat(self) -> None:
+        """Renew now (on the heartbeat thread)."""
+        self.due = time.monotonic() + self.every
         try:
-            while not self._stop.wait(self.every):
-                self._touched = True
-                try:
-                    renewed = renew_lease(self.ctx)
-                except DatabaseError as e:  # the database went away: the lease will lapse; say so, keep trying
-                    log.warning("hrms.sync.heartbeat_failed", extra={"run": self.ctx.run_id, "error": str(e)[:200]})
-                    continue
-                self.beats += 1
-                if not renewed and not self.lost:
-                    self.lost = True
-                    log.warning("hrms.sync.lease_taken_over", extra={"run": self.ctx.run_id})
-        finally:
-            if self._touched:
+            renewed = renew_lease(self.ctx)
+        except DatabaseError as e:  # the database went away: the lease will lapse; say so, keep trying
+            log.warning("hrms.sync.heartbeat_failed", extra={"run": self.ctx.run_id, "error": str(e)[:200]})
+            return
+        self.beats += 1
+        if not renewed and not self.lost:
+            self.lost = True
+            log.warning("hrms.sync.lease_taken_over", extra={"run": self.ctx.run_id})
+
+
+class _Heartbeats:
+    """The heartbeat thread of this process: sleeps until the next keeper is due, renews it, repeats."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self._keepers: set[LeaseKeeper] = set()
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="hrms-sync-heartbeat", daemon=True)
+        self._thread.start()
+
+    def add(self, keeper: LeaseKeeper) -> None:
+        with self._changed:
+            self._keepers.add(keeper)
+            self._changed.notify()
+
+    def remove(self, keeper: LeaseKeeper) -> None:
+        with self._changed:
+            self._keepers.discard(keeper)
+
+    def _run(self) -> None:
+        connected = False
+        while True:
+            with self._changed:
+                if not self._keepers and connected:
+                    due = []
+                else:
+                    now = time.monotonic()
+                    due = [keeper for keeper in self._keepers if keeper.due <= now]
+                    if not due:
+                        wake = min((keeper.due for keeper in self._keepers), default=now + 3600)
+                        self._changed.wait(timeout=max(wake - now, 0.01))
+                        continue
+            if not due:  # nobody left to renew: give the connection back
                 connections.close_all()  # this thread's own connections only
+                connected = False
+                continue
+            for keeper in due:
+                connected = True
+                keeper.beat()
+
+
+_heartbeat_threads: dict[int, _Heartbeats] = {}
+_heartbeat_lock = threading.Lock()
+
+
+def _heartbeats() -> _Heartbeats:
+    """This process's heartbeat thread, started on first use (again in a forked child: threads do not fork)."""
+    with _heartbeat_lock:
+        keepers = _heartbeat_threads.get(os.getpid())
+        if keepers is None:
+            keepers = _heartbeat_threads[os.getpid()] = _Heartbeats()
+        return keepers

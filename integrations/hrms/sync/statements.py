@@ -32,16 +32,22 @@ def insert(instance: models.Model) -> None:
 def update(model: type[models.Model], pk: int, values: Mapping[str, Any], *, fence: int | None = None) -> int:
     """UPDATE the row `pk` (and, with `fence`, only while its fence is still that): field name -> value.
     Returns the number of rows changed (0: the row is gone, or its fence moved)."""
+    with connection.cursor() as cursor:
+        cursor.execute(*update_statement(model, pk, values, fence=fence))
+        return cursor.rowcount
+
+
+def update_statement(
+    model: type[models.Model], pk: int, values: Mapping[str, Any], *, fence: int | None = None
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters of `update`, for a caller that sends several statements at once."""
     names = tuple(values)
-    sql = _update_sql(model, names, fence is not None)
     meta = model._meta
     params = [meta.get_field(name).get_db_prep_save(values[name], connection) for name in names]
     params.append(pk)
     if fence is not None:
         params.append(fence)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    return _update_sql(model, names, fence is not None), params
 
 
 @functools.cache
