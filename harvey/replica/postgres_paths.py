@@ -26,7 +26,7 @@ from .counts import UpsertCounts
 from .registry import REFERENCES, Reference, replica_model
 
 RUN_IDS_LIMIT = 250_000  # external id -> row id entries a first sync keeps in memory (~30 MB)
-ID_BLOCK = 4096  # row ids reserved from the sequence at a time (see _reserve_ids)
+ID_BLOCK = 4096  # at most this many row ids reserved from the sequence ahead of need (see _reserve_ids)
 DIGEST = "content_digest"  # see _digests
 NOT_DIGESTED = frozenset({"organization_id", "hrms_type", "synced_at", "deleted_at"})  # stamped by the writer
 
@@ -248,13 +248,17 @@ class PostgresPaths:
         return run_ids
 
     def _reserve_ids(self, cursor, count: int) -> list[int]:
-        """`count` ids from the table's sequence, taken in blocks of at least ID_BLOCK (one round trip per
-        several pages); ids reserved but never used leave gaps in the sequence, nothing else."""
+        """`count` ids from the table's sequence. The writer reserves ahead of need in blocks that double with
+        each reservation up to ID_BLOCK: a large first sync pays one round trip per several pages, and a
+        small one (an organization of 150 employees, one page) no more than it uses — each id reserved costs
+        a `nextval`, and 4,096 of them took 17 ms, a quarter of a small organization's whole first sync.
+        Ids reserved but never used leave gaps in the sequence, nothing else."""
         spare = self._spare_ids
         if len(spare) < count:
+            self._id_block = min(max(self._id_block * 2, 1), ID_BLOCK)
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [self.table, max(count - len(spare), ID_BLOCK)],
+                [self.table, max(count - len(spare), self._id_block)],
             )
             spare.extend(pk for (pk,) in cursor.fetchall())
         return [spare.popleft() for _ in range(count)]

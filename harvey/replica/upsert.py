@@ -87,6 +87,7 @@ class ReplicaWriter(PostgresPaths):
         # (a manager named before their own page arrives gets the id now and keeps it when it comes).
         self._run_ids: dict[str, int] = {}
         self._spare_ids: deque[int] = deque()  # reserved from the sequence, not handed out yet
+        self._id_block = 0  # how many ids the last reservation took ahead of need (see _reserve_ids)
         self._targets_seen: dict[str, dict[str, int]] = {}  # other tables' rows this writer links to
         # See `links_pending`: a row written whose link could not be filled in then (its target was not stored
         # yet), and the records named ahead of their own page that have not come yet.
