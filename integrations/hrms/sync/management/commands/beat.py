@@ -2,7 +2,8 @@
 
     harvey beat [--loglevel LEVEL] [--schedule FILE] [--no-supervise]
 
-Beat only sends `hrms.sync.dispatch`; the schedules themselves are in the database. The supervisor
+Beat sends two tasks, each every minute: `hrms.sync.dispatch` (on the dispatch queue; the schedules
+themselves are in the database) and `hrms.webhooks.requeue_stuck` (harvey/celery.py). The supervisor
 restarts beat whenever it exits on its own; a broker outage is retried by Celery itself.
 """
 
