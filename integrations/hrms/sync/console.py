@@ -34,7 +34,7 @@ def pull_table(report: PullReport, expected: dict[str, int] | None = None) -> Ta
     """Counts per entity; with `expected` (the HRMS's own counts) a column says whether they match."""
     table = Table(title=f"Pulled {report.organization} in {report.seconds:.2f} s", title_justify="left")
     for column in ("entity", "fetched", "inserted", "updated", "unchanged", "deleted", "invalid", "seconds"):
-        table.add_column(column, justify="left" if column == "entity" else "right")
+        table.add_column(column, justify="left" if column == "entity" else "right", no_wrap=column == "entity")
     if expected is not None:
         table.add_column("in replica = HRMS")
     for entity in report.entities:
@@ -75,10 +75,19 @@ HEALTH_STYLE = {
 }
 
 
+#: What the tables' leave-balance numbers count: a record is one employee's balances for the year; the
+#: replica keeps one row per leave type, so `fetched` counts employees and the write counts count rows.
+LEAVE_BALANCES_NOTE = (
+    "leave_balances: 'fetched' counts employees (one balance record each); inserted/updated/unchanged count "
+    "replica rows, one per employee and leave type."
+)
+
+
 def runs_table(title: str, runs) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("entity", "status", "fetched", "inserted", "updated", "unchanged", "deleted", "quarantined", "s"):
-        table.add_column(column, justify="left" if column in ("entity", "status") else "right")
+    for column in ("entity", "status", "fetched", "inserted", "updated", "unchanged", "deleted", "quarantined"):
+        table.add_column(column, justify="left" if column in ("entity", "status") else "right", no_wrap=True)
+    table.add_column("seconds", justify="right")
     table.add_column("notes / error")
     for run in runs:
         style = HEALTH_STYLE.get("healthy" if run.status == "succeeded" else str(run.status), "")
@@ -109,8 +118,8 @@ def connections_table(integrations) -> Table:
 
 def health_table(rows) -> Table:
     table = Table(title="HRMS sync health", title_justify="left")
-    for column in ("organization", "entity", "health", "last success", "every", "last run", "detail"):
-        table.add_column(column)
+    for column in ("organization", "entity", "health", "last success", "schedule", "last run", "detail"):
+        table.add_column(column, no_wrap=column in ("organization", "entity"))
     for row in rows:
         run = row.last_run
         table.add_row(
@@ -118,7 +127,7 @@ def health_table(rows) -> Table:
             row.entity,
             f"[{HEALTH_STYLE.get(row.health, '')}]{row.health}[/]",
             f"{row.freshness} ago" if row.last_success_at else "never",
-            f"{row.interval_minutes} min",
+            row.every,
             f"{run.status} ({run.fetched:,} fetched)" if run else "-",
             row.detail,
         )

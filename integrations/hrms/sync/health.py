@@ -30,6 +30,8 @@ class EntityHealth:
     last_run: SyncRun | None
     interval_minutes: int
     detail: str = ""
+    #: The schedule as people say it: "every 120 min", "daily at 01:00".
+    every: str = ""
 
     @property
     def freshness(self) -> str:
@@ -40,6 +42,12 @@ class EntityHealth:
 
 def interval_minutes(schedule: dict) -> int:
     return int(schedule.get("interval_minutes") or DAY_MINUTES)
+
+
+def describe_schedule(schedule: dict) -> str:
+    if schedule.get("daily_at"):
+        return f"daily at {schedule['daily_at']}"
+    return f"every {interval_minutes(schedule)} min"
 
 
 def organization_health(integration: HRMSIntegration) -> list[EntityHealth]:
@@ -60,7 +68,16 @@ def organization_health(integration: HRMSIntegration) -> list[EntityHealth]:
             live = progress.read(integration.organization_id, entity) or {}
             detail = f"{live.get('fetched', 0):,} records so far"
         out.append(
-            EntityHealth(integration.organization.slug, entity, health, last_success, last_run, interval, detail)
+            EntityHealth(
+                integration.organization.slug,
+                entity,
+                health,
+                last_success,
+                last_run,
+                interval,
+                detail,
+                describe_schedule(schedule),
+            )  # fmt: skip
         )
     return out
 

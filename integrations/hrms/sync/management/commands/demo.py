@@ -24,7 +24,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from harvey.commands import HarveyCommand
 from harvey.organizations.models import Organization
-from integrations.hrms.sync.console import health_table, make_console, pull_table, runs_table
+from integrations.hrms.sync.console import LEAVE_BALANCES_NOTE, health_table, make_console, pull_table, runs_table
 from integrations.hrms.sync.demo_answers import print_answers
 from integrations.hrms.sync.engine import sync_organization
 from integrations.hrms.sync.health import all_health
@@ -76,6 +76,7 @@ class Command(HarveyCommand):
             report = run_pull(organization, None, console)
             expected = asyncio.run(_hrms_counts(server.base_url, settings.token))
             console.print(pull_table(report, expected))
+            console.print(LEAVE_BALANCES_NOTE, style="dim")
             mismatched = _mismatches(organization, expected)
             print_answers(console, organization)
 
@@ -89,10 +90,26 @@ class Command(HarveyCommand):
             console.print(f"HR changed {len(changes)} records in the HRMS: " + _describe(changes))
             runs = sync_organization(organization.pk, trigger="schedule")
             console.print(runs_table("Incremental sync: only what changed moved", runs))
+            console.print(
+                "Why other entities moved too: at the HRMS a hire, transfer or termination also changes the "
+                "departments' head counts and the employees' leave balances, and a deleted leave request gives "
+                "days back to a balance — each such record gets a new updated_at, so the sync fetches it. "
+                "'unchanged' rows came back through the 5-minute overlap window and were skipped by their digest. "
+                + LEAVE_BALANCES_NOTE,
+                style="dim",
+            )
             expected = asyncio.run(_hrms_counts(server.base_url, settings.token))
             mismatched += _mismatches(organization, expected)
             console.print(health_table(all_health(organization.slug)))
         console.print(f"Demo finished in {time.perf_counter() - started:.1f} s.")
+        console.print(
+            "The demo's mock HRMS stopped with it. To go on by hand, keep one running and connect to it:\n"
+            "  ./dev mock-hrms --port 8001 &\n"
+            f"  MOCK_TOKEN={DEFAULT_TOKEN} ./dev harvey connect --org {options['org']} --type mock "
+            "--base-url http://127.0.0.1:8001 --token-env MOCK_TOKEN --allow-private-network\n"
+            f"  ./dev harvey sync --org {options['org']} && ./dev harvey sync-status --org {options['org']}",
+            style="dim",
+        )
         if mismatched:
             raise CommandError(f"The replica does not match the HRMS for: {', '.join(sorted(set(mismatched)))}")
 
