@@ -77,7 +77,7 @@ def organization_health(integration: HRMSIntegration) -> list[EntityHealth]:
                 interval,
                 detail,
                 describe_schedule(schedule),
-            )  # fmt: skip
+            )
         )
     return out
 
