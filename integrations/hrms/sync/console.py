@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import HRMSError
 from .pull import EntityReport, PullReport
@@ -83,12 +84,13 @@ LEAVE_BALANCES_NOTE = (
 )
 
 
-def runs_table(title: str, runs) -> Table:
+def runs_table(title: str, runs) -> Group:
+    """One row of counts per run, then each run's notes or error as a sentence of its own below the table."""
     table = Table(title=title, title_justify="left")
     for column in ("entity", "status", "fetched", "inserted", "updated", "unchanged", "deleted", "quarantined"):
         table.add_column(column, justify="left" if column in ("entity", "status") else "right", no_wrap=True)
     table.add_column("seconds", justify="right")
-    table.add_column("notes / error")
+    said = []
     for run in runs:
         style = HEALTH_STYLE.get("healthy" if run.status == "succeeded" else str(run.status), "")
         table.add_row(
@@ -97,9 +99,11 @@ def runs_table(title: str, runs) -> Table:
             *(f"{getattr(run, name):,}" for name in ("fetched", "inserted", "updated", "unchanged", "deleted")),
             f"{run.quarantined:,}",
             f"{run.duration_seconds or 0:.2f}",
-            run.error_message or "; ".join(run.notes),
         )
-    return table
+        text = run.error_message or "; ".join(run.notes)
+        if text:
+            said.append(Text.assemble((f"{run.entity}: ", "bold"), (text, "red" if run.error_message else "")))
+    return Group(table, *said)
 
 
 def connections_table(integrations) -> Table:
