@@ -21,31 +21,25 @@ import itertools
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-import dj_database_url
 import httpx
-import psycopg
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from support import free_port, fresh_database  # noqa: E402
 
 RESULTS = HERE / "results" / "many_orgs.txt"
 BENCH_DB = "harvey_many"
 TOKEN = "bench-token-0001"
 TARGETS = {"no_change_seconds": 60, "first_seconds": 180, "worker_rss_mb": 300}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(check, what: str, timeout: float = 120) -> None:
@@ -54,15 +48,6 @@ def wait_for(check, what: str, timeout: float = 120) -> None:
         if time.monotonic() > deadline:
             raise SystemExit(f"{what} did not come up in {timeout:.0f} s")
         time.sleep(0.2)
-
-
-def fresh_database(base_url: str) -> str:
-    config = dj_database_url.parse(base_url)
-    admin = f"postgresql://{config['USER']}@{config['HOST']}:{config['PORT'] or 5432}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"postgres://{config['USER']}@{config['HOST']}:{config['PORT'] or 5432}/{BENCH_DB}"
 
 
 def harvey(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -210,7 +195,7 @@ def main() -> None:
     )
     env = {
         **os.environ,
-        "DATABASE_URL": fresh_database(base),
+        "DATABASE_URL": fresh_database(base, BENCH_DB),
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "DJANGO_SETTINGS_MODULE": "harvey.settings",
         "HARVEY_LOG_LEVEL": "WARNING",

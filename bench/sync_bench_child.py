@@ -48,14 +48,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def machine_cpu() -> tuple[float, float]:
-    """Seconds of CPU time the whole machine spent busy and idle since boot, over all cores (/proc/stat)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    ticks = os.sysconf("SC_CLK_TCK")
-    idle = fields[3] + fields[4]  # idle + iowait
-    return (sum(fields[:8]) - idle) / ticks, idle / ticks
-
-
 class Phases:
     """Wall time per (thread, function) of the hot path: where a run's time goes, at negligible cost."""
 

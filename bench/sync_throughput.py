@@ -24,14 +24,12 @@ import hashlib
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 import httpx
 import psycopg
 
@@ -39,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from support import free_port, fresh_database, machine_cpu  # noqa: E402
 from sync_bench_child import page_employees  # noqa: E402
 
 RESULTS = HERE / "results" / "sync_throughput.txt"
@@ -46,12 +45,6 @@ TOKEN = "bench-token-0001"
 CONTROL_TOKEN = "bench-control-0001"
 BENCH_DB = "harvey_bench"
 TARGETS = {"records_per_s": 35_000, "share_of_ceiling": 0.70, "x_dlt": 7, "x_per_record": 150, "incremental": 0.05}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class MockHRMS:
@@ -97,16 +90,6 @@ class MockHRMS:
         """Authenticated API requests the mock has answered so far (its control surface counts them)."""
         with self.control() as control:
             return int(control.get("/_control/stats").raise_for_status().json()["token_uses"])
-
-
-def fresh_database(base_url: str) -> str:
-    """Drop and create harvey_bench on the server of `base_url`; return its URL."""
-    config = dj_database_url.parse(base_url)
-    admin = f"postgresql://{config['USER']}@{config['HOST']}:{config['PORT'] or 5432}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"postgres://{config['USER']}@{config['HOST']}:{config['PORT'] or 5432}/{BENCH_DB}"
 
 
 def child(*args: str, env: dict[str, str]) -> dict[str, Any]:
@@ -192,14 +175,6 @@ def sync(mock: MockHRMS, slug: str, *flags: str, entity: str = "employees", env:
     return result
 
 
-def machine_cpu() -> tuple[float, float]:
-    """Seconds of CPU time the whole machine spent busy and idle since boot, over all cores (/proc/stat)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    ticks = os.sysconf("SC_CLK_TCK")
-    idle = fields[3] + fields[4]  # idle + iowait
-    return (sum(fields[:8]) - idle) / ticks, idle / ticks
-
-
 def warm_and_digest(base_url: str) -> tuple[int, str, list[dict]]:
     """Page every employee once (this also fills the mock's per-record JSON cache): count, digest, records."""
     records = [record for page in page_employees(base_url, TOKEN) for record in page]
@@ -282,7 +257,7 @@ def main() -> None:
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/harvey"
-    os.environ["DATABASE_URL"] = fresh_database(base)
+    os.environ["DATABASE_URL"] = fresh_database(base, BENCH_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harvey.settings")
     os.environ.setdefault("HARVEY_LOG_LEVEL", "WARNING")
     env = dict(os.environ)

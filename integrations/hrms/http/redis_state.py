@@ -29,6 +29,7 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from string import Template
 from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
@@ -48,20 +49,43 @@ COMMAND_TIMEOUT_SECONDS = 2.0
 
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
 
-_ACQUIRE = (
-    _NOW
-    + """
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+# Fragments shared by the scripts ($names are filled in per script: which KEYS/ARGV slot, what to return).
+# Take one rate slot from the GCRA number in KEYS[$rate], or return $on_wait with `over` seconds to wait.
+_SLOT = Template(
+    """
+local interval = tonumber(ARGV[$interval])
+local burst = tonumber(ARGV[$burst])
+local tat = tonumber(redis.call('GET', KEYS[$rate]) or '0')
 if tat < now then tat = now end
 local new_tat = tat + interval
 local over = new_tat - now - burst * interval
-if over > 0.000001 then return string.format('%.6f', over) end
-redis.call('SET', KEYS[1], string.format('%.6f', new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
-return '0'
+if over > 0.000001 then return $on_wait end
+redis.call('SET', KEYS[$rate], string.format('%.6f', new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
 """
 )
+# The breaker's verdict from the hash KEYS[$breaker]: {verdict, reopens in, cause, failures so far}; the
+# half-open probe's lease is ARGV[$lease] seconds, the hash's idle expiry ARGV[$ttl].
+_VERDICT = Template(
+    """
+local h = redis.call('HMGET', KEYS[$breaker], 'state', 'opened_until', 'probe_until', 'failures')
+local state = h[1] or 'closed'
+if state == 'closed' then return {'allow', '0', '', tonumber(h[4] or '0')} end
+local cause = redis.call('HGET', KEYS[$breaker], 'cause') or ''
+if state == 'open' and now < tonumber(h[2]) then
+  return {'refuse', string.format('%.6f', tonumber(h[2]) - now), cause, 0}
+end
+if state == 'half_open' and now < tonumber(h[3]) then
+  return {'refuse', string.format('%.6f', tonumber(h[3]) - now), cause, 0}
+end
+local probe_until = string.format('%.6f', now + tonumber(ARGV[$lease]))
+redis.call('HSET', KEYS[$breaker], 'state', 'half_open', 'probe_until', probe_until)
+redis.call('EXPIRE', KEYS[$breaker], tonumber(ARGV[$ttl]))
+return {'probe', '0', '', 0}
+"""
+)
+
+# acquire_slot. KEYS: rate. ARGV: interval, burst. Returns the seconds to wait ('0': slot taken).
+_ACQUIRE = _NOW + _SLOT.substitute(rate=1, interval=1, burst=2, on_wait="string.format('%.6f', over)") + "return '0'\n"
 
 _PAUSE = (
     _NOW
@@ -75,23 +99,15 @@ return 1
 """
 )
 
-_BEFORE_CALL = (
+# breaker_before_call. KEYS: breaker. ARGV: probe lease, ttl.
+_BEFORE_CALL = _NOW + _VERDICT.substitute(breaker=1, lease=1, ttl=2)
+
+# admit: a rate slot, then the breaker's verdict, in one round trip. KEYS: rate, breaker. ARGV: interval,
+# burst, probe lease, ttl. No slot: {'wait', seconds, '', 0} (and no breaker decision, no probe lease taken).
+_ADMIT = (
     _NOW
-    + """
-local h = redis.call('HMGET', KEYS[1], 'state', 'opened_until', 'probe_until', 'failures')
-local state = h[1] or 'closed'
-if state == 'closed' then return {'allow', '0', '', tonumber(h[4] or '0')} end
-local cause = redis.call('HGET', KEYS[1], 'cause') or ''
-if state == 'open' and now < tonumber(h[2]) then
-  return {'refuse', string.format('%.6f', tonumber(h[2]) - now), cause, 0}
-end
-if state == 'half_open' and now < tonumber(h[3]) then
-  return {'refuse', string.format('%.6f', tonumber(h[3]) - now), cause, 0}
-end
-redis.call('HSET', KEYS[1], 'state', 'half_open', 'probe_until', string.format('%.6f', now + tonumber(ARGV[1])))
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
-return {'probe', '0', '', 0}
-"""
+    + _SLOT.substitute(rate=1, interval=1, burst=2, on_wait="{'wait', string.format('%.6f', over), '', 0}")
+    + _VERDICT.substitute(breaker=2, lease=3, ttl=4)
 )
 
 _RECORD = (
@@ -124,35 +140,6 @@ end
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5])) end
 if state == before then return {state, 0} end
 return {state, 1}
-"""
-)
-
-# A rate slot, then the breaker's verdict (TransportState.admit): the two scripts above in one round trip.
-# KEYS: rate, breaker. ARGV: interval, burst, probe_lease, breaker ttl. A refused slot returns {'wait', s}.
-_ADMIT = (
-    _NOW
-    + """
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local new_tat = tat + interval
-local over = new_tat - now - burst * interval
-if over > 0.000001 then return {'wait', string.format('%.6f', over), '', 0} end
-redis.call('SET', KEYS[1], string.format('%.6f', new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
-local h = redis.call('HMGET', KEYS[2], 'state', 'opened_until', 'probe_until', 'failures')
-local state = h[1] or 'closed'
-if state == 'closed' then return {'allow', '0', '', tonumber(h[4] or '0')} end
-local cause = redis.call('HGET', KEYS[2], 'cause') or ''
-if state == 'open' and now < tonumber(h[2]) then
-  return {'refuse', string.format('%.6f', tonumber(h[2]) - now), cause, 0}
-end
-if state == 'half_open' and now < tonumber(h[3]) then
-  return {'refuse', string.format('%.6f', tonumber(h[3]) - now), cause, 0}
-end
-redis.call('HSET', KEYS[2], 'state', 'half_open', 'probe_until', string.format('%.6f', now + tonumber(ARGV[3])))
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
-return {'probe', '0', '', 0}
 """
 )
 
