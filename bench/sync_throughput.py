@@ -298,9 +298,9 @@ def main() -> None:
         sync(mock, "bench-default", "--full", entity="departments", env=env)
         results["default"] = sync(mock, "bench-default", "--full", env=env)
 
-        phases_org = connect("bench-phases", mock.base_url, budget=budget, env=env)
+        connect("bench-phases", mock.base_url, budget=budget, env=env)
+        sync(mock, "bench-phases", "--full", entity="departments", env=env)  # as for the measured organization
         results["phases"] = child("phases", "--org", "bench-phases", env=env)
-        del phases_org
 
         connect("bench-small", small.base_url, budget=budget, env=env)
         warm_and_digest(small.base_url)

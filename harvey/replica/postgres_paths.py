@@ -27,6 +27,7 @@ from .registry import REFERENCES, Reference, replica_model
 
 RUN_IDS_LIMIT = 250_000  # external id -> row id entries a first sync keeps in memory (~30 MB)
 ID_BLOCK = 4096  # at most this many row ids reserved from the sequence ahead of need (see _reserve_ids)
+FIRST_ID_BLOCK = 256  # the first reservation ahead of need; each next one doubles
 DIGEST = "content_digest"  # see _digests
 NOT_DIGESTED = frozenset({"organization_id", "hrms_type", "synced_at", "deleted_at"})  # stamped by the writer
 
@@ -255,7 +256,7 @@ class PostgresPaths:
         Ids reserved but never used leave gaps in the sequence, nothing else."""
         spare = self._spare_ids
         if len(spare) < count:
-            self._id_block = min(max(self._id_block * 2, 1), ID_BLOCK)
+            self._id_block = min(max(self._id_block * 2, FIRST_ID_BLOCK), ID_BLOCK)
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [self.table, max(count - len(spare), self._id_block)],
