@@ -157,3 +157,11 @@ def make_integration(db: None) -> Callable[..., HRMSIntegration]:
         return HRMSIntegration.objects.create(organization=organization, **fields)
 
     return make
+
+
+@pytest.fixture
+def in_process_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run `harvey.cli.main` inside a test without it setting Django up again: a second `django.setup()`
+    points the log handlers at the test's captured stderr, which is closed when the test ends, and every
+    later log line of the session then fails to print."""
+    monkeypatch.setattr("django.setup", lambda *args, **kwargs: None)

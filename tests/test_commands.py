@@ -122,7 +122,7 @@ def test_a_sync_of_an_entity_another_run_holds_names_it_and_exits_3(connected):
     assert raised.value.returncode == 3
 
 
-def test_a_sync_that_found_the_lease_held_prints_who_holds_it(connected, capsys):
+def test_a_sync_that_found_the_lease_held_prints_who_holds_it(connected, capsys, in_process_cli):
     from harvey import cli
     from harvey.organizations.models import Organization
     from integrations.hrms.sync import ledger
