@@ -367,3 +367,33 @@ def test_a_sync_that_does_not_wait_reports_the_holder_and_runs_nothing(harness):
     assert outcome.run is None
     assert outcome.locked.run_id == held.run_id
     assert harness.replica_ids("employees") == set()
+
+
+def test_a_sync_runs_while_redis_is_down(harness, settings):
+    """The cache (live progress) and the shared transport state are Redis's; neither is the HRMS, so a run
+    with Redis down goes on: progress is best effort, the rate budget and breaker fall back to this process."""
+    import socket
+
+    from integrations.hrms.http.redis_state import RedisTransportState
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead, "KEY_PREFIX": "x"}
+    }
+    harness.page_employees_by(20)  # several pages: progress is published while the run pages
+    factory = harness.factory()
+
+    def on_redis_that_is_down():
+        adapter = factory()
+        adapter.http.state = adapter.http.limiter.state = adapter.http.breaker.state = RedisTransportState(dead)
+        return adapter
+
+    engine.COUNTS_EVERY_SECONDS, saved = 0.0, engine.COUNTS_EVERY_SECONDS
+    try:
+        result = sync_entity(harness.organization.pk, "employees", adapter_factory=on_redis_that_is_down)
+    finally:
+        engine.COUNTS_EVERY_SECONDS = saved
+    assert result.status == SyncStatus.SUCCEEDED, (result.error_code, result.error_message)
+    assert harness.replica_ids("employees") == harness.live_ids("employees")
