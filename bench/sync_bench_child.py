@@ -172,7 +172,7 @@ def run_per_record(args: argparse.Namespace) -> dict[str, Any]:
     setup_django()
     from harvey.replica.models import Employee
     from harvey.replica.registry import canonical_to_row
-    from integrations.hrms import canonical as c
+    from hrmodel import canonical as c
 
     records: list[dict] = []
     for items in page_employees(args.base_url, args.token):

@@ -208,7 +208,7 @@ def write_ceiling(records: list[dict]) -> float:
 
     from harvey.organizations.models import Organization
     from harvey.replica.upsert import FIXED, ReplicaWriter
-    from integrations.hrms import canonical as c
+    from hrmodel import canonical as c
 
     organization_id = Organization.objects.create(name="Write ceiling", slug="write-ceiling").pk
     writer = ReplicaWriter("employees", organization_id, "mock")

@@ -28,17 +28,12 @@ from harvey.organizations.validators import (
     validate_rate_limit,
     validate_sync_settings,
 )
+from hrmodel import catalogue
 
-# Defaults from the requirements (seed): employees every 2 h, candidates 1 h, interviews 30 min, leave daily at
-# 01:00 in the business time zone (settings.HARVEY_BUSINESS_TZ). Stored settings override per entity.
+# Each entity's default schedule comes from the catalogue (the requirements: employees every 2 h, candidates
+# 1 h, interviews 30 min, leave daily at 01:00 in the business time zone). Stored settings override per entity.
 DEFAULT_SYNC_SETTINGS: dict[str, dict[str, Any]] = {
-    "employees": {"enabled": True, "interval_minutes": 120},
-    "departments": {"enabled": True, "interval_minutes": 120},
-    "job_requisitions": {"enabled": True, "interval_minutes": 60},
-    "candidates": {"enabled": True, "interval_minutes": 60},
-    "interviews": {"enabled": True, "interval_minutes": 30},
-    "leave_requests": {"enabled": True, "daily_at": "01:00"},
-    "leave_balances": {"enabled": True, "daily_at": "01:00"},
+    entity.name: entity.schedule.as_settings() for entity in catalogue.ENTITIES
 }
 
 DEFAULT_CACHE_TTL_SECONDS = 1800

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from hrmodel import catalogue
 from integrations.hrms.http.addresses import (
     AddressRefused,
     IPAddress,
@@ -27,15 +28,6 @@ from integrations.hrms.http.addresses import (
     parse_ip_literal,
 )
 
-SYNC_ENTITIES = (
-    "employees",
-    "departments",
-    "job_requisitions",
-    "candidates",
-    "interviews",
-    "leave_requests",
-    "leave_balances",
-)
 DAILY_AT_RE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
@@ -141,9 +133,9 @@ def validate_sync_settings(value: Any) -> None:
         raise ValidationError("Sync settings must be a JSON object keyed by entity.", code="sync_settings")
     for entity, schedule in value.items():
         where = f"sync_settings[{entity!r}]"
-        if entity not in SYNC_ENTITIES:
+        if entity not in catalogue.NAMES:
             raise ValidationError(
-                f"{where}: unknown entity; use one of {', '.join(SYNC_ENTITIES)}.", code="sync_settings"
+                f"{where}: unknown entity; use one of {', '.join(catalogue.NAMES)}.", code="sync_settings"
             )
         if not isinstance(schedule, dict) or not isinstance(schedule.get("enabled", True), bool):
             raise ValidationError(f"{where} must be an object with a boolean 'enabled'.", code="sync_settings")

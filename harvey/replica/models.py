@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 
 from .base import ID_LENGTH, REF_LENGTH, TEXT_LENGTH, ReplicaRecord, enum_choices, optional_char, optional_text
 

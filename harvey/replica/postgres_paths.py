@@ -198,10 +198,10 @@ class PostgresPaths:
     def _references(self, columns: Sequence[str]) -> list[Reference]:
         """The entity's references whose external-id column this batch writes (a batch without the column
         leaves the stored link alone)."""
-        return [ref for ref in REFERENCES.get(self.entity, ()) if ref.source_field in columns]
+        return [ref for ref in REFERENCES.get(self.entity, ()) if ref.field in columns]
 
     def _fk_columns(self, refs: Sequence[Reference]) -> list[str]:
-        return [self.model._meta.get_field(ref.fk).column for ref in refs]
+        return [self.model._meta.get_field(ref.link_field).column for ref in refs]
 
     def _lookup_targets(self, cursor, refs, columns, tuples) -> dict[Reference, dict[str, int]]:
         """external id -> row id of every target in another table that the batch names and that is stored
@@ -212,7 +212,7 @@ class PostgresPaths:
         run's final `resolve_references`."""
         found: dict[Reference, dict[str, int]] = {}
         for ref in refs:
-            at = list(columns).index(ref.source_field)
+            at = list(columns).index(ref.field)
             known = self._targets_seen.setdefault(ref.target, {})
             wanted = [xid for xid in {values[at] for values in tuples if values[at] is not None} if xid not in known]
             if wanted:
@@ -238,7 +238,7 @@ class PostgresPaths:
         wanted = [values[key] for values in tuples]
         for ref in refs:
             if ref.target == self.entity:
-                at = list(columns).index(ref.source_field)
+                at = list(columns).index(ref.field)
                 wanted.extend(values[at] for values in tuples if values[at] is not None)
         new = [xid for xid in dict.fromkeys(wanted) if xid not in run_ids]
         if new:
@@ -282,7 +282,7 @@ class PostgresPaths:
         given = [col for col in columns if col not in self._fields and col not in ("id", DIGEST)]  # links in the data
         joins, linked, values, waiting = [], [], [], []
         for n, ref in enumerate([] if given else self._references(columns)):
-            fk, src = _q(self.model._meta.get_field(ref.fk).column), _q(ref.source_field)
+            fk, src = _q(self.model._meta.get_field(ref.link_field).column), _q(ref.field)
             target = _q(replica_model(ref.target)._meta.db_table)
             joins.append(
                 f"LEFT JOIN {target} r{n} ON r{n}.organization_id = s.organization_id AND r{n}.external_id = s.{src}"
@@ -325,9 +325,9 @@ class PostgresPaths:
         table = _q(self.table)
         joins, sets, differs, waiting = [], [], [], []
         for n, ref in enumerate(refs):
-            fk_col = _q(self.model._meta.get_field(ref.fk).column)
+            fk_col = _q(self.model._meta.get_field(ref.link_field).column)
             target = _q(replica_model(ref.target)._meta.db_table)
-            src = _q(ref.source_field)
+            src = _q(ref.field)
             joins.append(
                 f"LEFT JOIN {target} r{n} ON r{n}.organization_id = s.organization_id AND r{n}.external_id = s.{src}"
             )
@@ -409,7 +409,7 @@ def _copy_payload(connection: psycopg.Connection, rows: list[tuple[Any, ...]]) -
 def _any_unlinked(refs, targets: dict[Reference, dict[str, int]], columns, tuples) -> bool:
     """Whether a row of the batch names a target that is not stored (its link waits for the final resolution)."""
     for ref in refs:
-        at = list(columns).index(ref.source_field)
+        at = list(columns).index(ref.field)
         known = targets[ref]
         if any(values[at] is not None and values[at] not in known for values in tuples):
             return True
@@ -421,5 +421,5 @@ def _linker(
 ) -> Callable[[tuple[Any, ...]], tuple[int | None, ...]]:
     """values -> the row's link for each reference: the id of the target it names, or None while that
     target is not stored."""
-    lookups = [(list(columns).index(ref.source_field), targets[ref].get) for ref in refs]
+    lookups = [(list(columns).index(ref.field), targets[ref].get) for ref in refs]
     return lambda values: tuple(get(values[at]) for at, get in lookups)

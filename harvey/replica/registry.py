@@ -8,13 +8,15 @@ which foreign keys to resolve afterwards from which external-id column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from pydantic import BaseModel
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
+from hrmodel import catalogue
+from hrmodel.catalogue import Reference
 
 from .models import Candidate, Department, Employee, Interview, JobRequisition, LeaveBalance, LeaveRequest
 
@@ -31,34 +33,13 @@ REPLICA_MODELS: dict[str, type[models.Model]] = {
 RENAMED = {"id": "external_id", "updated_at": "source_updated_at"}
 
 
-@dataclass(frozen=True)
-class Reference:
-    """`fk` on the entity's model points at `target`, found by `target`'s `external_id` == `source_field`."""
+#: The references of each entity (the catalogue's), by entity name: which `<link>_ref` foreign key to resolve
+#: from which external-id field.
+REFERENCES: dict[str, tuple[Reference, ...]] = {entity.name: entity.references for entity in catalogue.ENTITIES}
 
-    fk: str
-    source_field: str
-    target: str
-
-
-REFERENCES: dict[str, tuple[Reference, ...]] = {
-    "departments": (
-        Reference("head_ref", "head_id", "employees"),
-        Reference("parent_ref", "parent_id", "departments"),
-    ),
-    "employees": (
-        Reference("manager_ref", "manager_id", "employees"),
-        Reference("department_ref", "department_id", "departments"),
-    ),
-    "job_requisitions": (Reference("hiring_manager_ref", "hiring_manager_id", "employees"),),
-    "candidates": (Reference("job_ref", "applied_for_job_id", "job_requisitions"),),
-    "interviews": (
-        Reference("candidate_ref", "candidate_id", "candidates"),
-        Reference("job_ref", "job_id", "job_requisitions"),
-        Reference("interviewer_ref", "interviewer_id", "employees"),
-    ),
-    "leave_requests": (Reference("employee_ref", "employee_id", "employees"),),
-    "leave_balances": (Reference("employee_ref", "employee_id", "employees"),),
-}
+_unmodelled = set(catalogue.NAMES) - set(REPLICA_MODELS)
+if _unmodelled:  # a new catalogue entity needs its replica table
+    raise ImproperlyConfigured(f"the replica has no model for {sorted(_unmodelled)}")
 
 
 def replica_model(entity: str) -> type[models.Model]:
@@ -116,19 +97,9 @@ def canonical_to_rows(entity: str, record: BaseModel) -> list[dict[str, Any]]:
     ]
 
 
-CANONICAL_DETAIL: dict[str, type[BaseModel]] = {
-    "departments": c.Department,
-    "employees": c.EmployeeDetail,
-    "job_requisitions": c.JobRequisitionDetail,
-    "candidates": c.CandidateDetail,
-    "interviews": c.Interview,
-    "leave_requests": c.LeaveRequest,
-}
-
-
 def row_to_canonical(entity: str, instance: models.Model) -> BaseModel:
     """A replica row read back as its canonical detail record (what an HRMS detail endpoint would say)."""
-    schema = CANONICAL_DETAIL[entity]
+    schema = catalogue.entity(entity).detail
     values: dict[str, Any] = {}
     for name in schema.model_fields:
         column = RENAMED.get(name, name)

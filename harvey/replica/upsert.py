@@ -300,9 +300,9 @@ class ReplicaWriter(PostgresPaths):
         total = 0
         with self.connection.cursor() as cursor:
             for ref in REFERENCES.get(self.entity, ()):
-                fk_col = self.model._meta.get_field(ref.fk).column
+                fk_col = self.model._meta.get_field(ref.link_field).column
                 target = replica_model(ref.target)._meta.db_table
-                src = _q(ref.source_field)
+                src = _q(ref.field)
                 lookup = (
                     f"(SELECT p.id FROM {_q(target)} p WHERE p.organization_id = %s "
                     f"AND p.external_id = {_q(self.table)}.{src})"

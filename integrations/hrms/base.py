@@ -24,13 +24,15 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from . import canonical as c
+from hrmodel import canonical as c
+from hrmodel import catalogue
+
 from .errors import InvalidRecord, UnsupportedOperation
 from .http.policy import DEFAULT_POLICY, TransportPolicy
 
 R = TypeVar("R", bound=c.Record)
 
-WRITE_OPERATIONS = frozenset({"create_candidate", "schedule_interview", "update_interview", "create_leave_request"})
+WRITE_OPERATIONS = frozenset(catalogue.WRITES)
 
 
 @dataclass(frozen=True)
@@ -319,9 +321,8 @@ class HRMSAdapter(ABC):
     # ------------------------------------------------------------------ conveniences built on the primitives
 
     def iter_entity(self, entity: str, **kwargs: Any) -> AsyncIterator[RecordPage[Any]]:
-        """`iter_<entity>` by canonical entity name (as in `canonical.ENTITIES`), for the sync engine."""
-        if entity not in c.ENTITIES and entity != "leave_balances":
-            raise ValueError(f"unknown entity {entity!r}; known: {', '.join(c.ENTITIES)}")
+        """`iter_<entity>` by catalogue entity name, for the sync engine."""
+        catalogue.entity(entity)  # a ValueError naming the known entities
         if not self.capabilities.supports(entity):
             raise UnsupportedOperation(f"{self.provider.display_name} does not provide {entity}")
         return getattr(self, f"iter_{entity}")(**kwargs)

@@ -15,19 +15,16 @@ from typing import Any
 import orjson
 from django.core.cache import caches
 
+from hrmodel import catalogue
+
 KEY_VERSION = "v1"
 DEFAULT_TTL_SECONDS = 30 * 60  # the seed: 15–60 minutes
 MIN_TTL_SECONDS = 15 * 60
 MAX_TTL_SECONDS = 60 * 60
 GENERATION_TTL_SECONDS = 7 * 24 * 3600  # outlives every cached answer it versions
 
-# Which cached groups a write makes stale.
-INVALIDATES: dict[str, tuple[str, ...]] = {
-    "create_candidate": ("candidates", "job_requisitions"),
-    "schedule_interview": ("interviews", "candidates"),
-    "update_interview": ("interviews", "candidates"),
-    "create_leave_request": ("leave_requests", "leave_balances"),
-}
+# Which cached groups (entities) a write makes stale: declared with each write in the catalogue.
+INVALIDATES: dict[str, tuple[str, ...]] = {write.name: write.affects for write in catalogue.WRITES.values()}
 
 
 class OrganizationCache:

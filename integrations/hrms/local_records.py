@@ -18,8 +18,8 @@ from django.utils import timezone
 from harvey.organizations.models import Organization
 from harvey.replica.models import Candidate, Employee, Interview, JobRequisition
 from harvey.replica.registry import row_to_canonical
+from hrmodel import canonical as c
 
-from . import canonical as c
 from .errors import Conflict, NotFound, ValidationRejected
 
 LOCAL_SOURCE = "harvey"

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 import orjson
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 
-from . import canonical as c
+from hrmodel import canonical as c
+
 from .base import RecordPage
 from .errors import HRMSError, InvalidRecord
 

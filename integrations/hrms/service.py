@@ -21,8 +21,8 @@ from django.views.decorators.debug import sensitive_variables
 from pydantic import BaseModel, TypeAdapter
 
 from harvey.organizations.models import HRMSIntegration, Organization
+from hrmodel import canonical as c
 
-from . import canonical as c
 from . import local_records, registry
 from .base import AdapterConfig, HRMSAdapter
 from .cache import INVALIDATES, OrganizationCache

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from integrations.hrms.canonical import ENTITIES
+from hrmodel import catalogue
 from mock_hrms.api.auth import TokenExpiry, TokenState, require_control_token
 from mock_hrms.api.deps import get_world
 from mock_hrms.api.errors import ApiError, error_responses
@@ -59,10 +59,14 @@ def _sim_call(action, *args, **kwargs) -> Any:
         raise ApiError(422, "invalid_change", f"The change was refused: {e}") from e
 
 
+#: Entities HR can delete records of (an entity that hangs off another goes with its parent's records).
+OWN_RECORDS = tuple(entity.name for entity in catalogue.ENTITIES if entity.parent is None)
+
+
 def _entity(name: str) -> str:
     entity = name.replace("-", "_")
-    if entity not in ENTITIES:
-        raise ApiError(404, "unknown_entity", f"Unknown entity {name!r}; known: {', '.join(ENTITIES)}.")
+    if entity not in OWN_RECORDS:
+        raise ApiError(404, "unknown_entity", f"Unknown entity {name!r}; known: {', '.join(OWN_RECORDS)}.")
     return entity
 
 

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from integrations.hrms.canonical import ErrorBody
+from hrmodel.canonical import ErrorBody
 from mock_hrms.api.routing import allow_header
 from mock_hrms.world.errors import WorldError
 

@@ -15,7 +15,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from integrations.hrms.canonical import (
+from hrmodel.canonical import (
     LeaveBalance,
     LeaveRequest,
     LeaveRequestCreate,

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from integrations.hrms.canonical import (
+from hrmodel.canonical import (
     Candidate,
     CandidateCreate,
     CandidateCreated,

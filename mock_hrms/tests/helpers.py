@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from integrations.hrms.canonical import ErrorBody
+from hrmodel.canonical import ErrorBody
 
 
 def assert_error(response: httpx.Response, status: int, code: str | None = None) -> ErrorBody:

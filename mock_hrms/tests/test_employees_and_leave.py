@@ -6,7 +6,7 @@ import datetime as dt
 
 import httpx
 
-from integrations.hrms.canonical import EmployeeDetail, LeaveBalance, ReportingChain
+from hrmodel.canonical import EmployeeDetail, LeaveBalance, ReportingChain
 from mock_hrms.tests.helpers import assert_error, first
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import httpx
 import pytest
 
-from integrations.hrms.canonical import Employee
+from hrmodel.canonical import Employee
 
 LISTS = ["employees", "departments", "job-requisitions", "candidates", "interviews", "leave-requests"]
 DEFAULT_PAGE_SIZES = {"employees": 50, "departments": 20, "job-requisitions": 20, "candidates": 20}

@@ -6,7 +6,7 @@ import datetime as dt
 
 import httpx
 
-from integrations.hrms.canonical import CandidateDetail, Interview, JobRequisition, JobRequisitionDetail
+from hrmodel.canonical import CandidateDetail, Interview, JobRequisition, JobRequisitionDetail
 from mock_hrms.tests.helpers import assert_error, first
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))

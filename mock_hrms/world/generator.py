@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 
-from integrations.hrms import canonical
+from hrmodel import canonical
 from mock_hrms.world.generate_context import GenContext, business_today
 from mock_hrms.world.generate_leave import generate_leave_requests
 from mock_hrms.world.generate_org import NamePicker, generate_org

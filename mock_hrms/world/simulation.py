@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from integrations.hrms import canonical
+from hrmodel import canonical
 from mock_hrms.world import vocabulary as vocab
 from mock_hrms.world.errors import Conflict, RuleViolation
 from mock_hrms.world.generate_context import GenContext

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from integrations.hrms import canonical
+from hrmodel import canonical
 from mock_hrms.world.errors import Conflict, RuleViolation
 from mock_hrms.world.generate_context import BUSINESS_TZ
 from mock_hrms.world.records import changed, full_name

@@ -98,7 +98,7 @@ class _Processes:
 def connect(organization, make_integration) -> Callable:
     """Point an organization at a mock HRMS: `connect(mock, entities=("employees",), org=None)`."""
     from harvey.organizations.models import Organization
-    from integrations.hrms.sync.pull import ENTITY_ORDER
+    from hrmodel.catalogue import NAMES as ENTITY_ORDER
 
     def make(mock: MockHRMSProcess, *, entities: tuple[str, ...] = ("employees",), org=None, interval: int = 120):
         org = org or organization

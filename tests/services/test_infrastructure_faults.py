@@ -10,8 +10,8 @@ import pytest
 from harvey.exits import Exit
 from harvey.organizations.models import Organization
 from harvey.replica.models import Employee
+from hrmodel.catalogue import NAMES as ENTITY_ORDER
 from integrations.hrms.sync.models import SyncRun, SyncState, SyncStatus
-from integrations.hrms.sync.pull import ENTITY_ORDER
 from integrations.hrms.sync.tasks import sync_chain_task
 
 from .harness import database_url, replica_employees, wait_until

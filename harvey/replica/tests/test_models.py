@@ -11,7 +11,7 @@ from django.utils import timezone
 from harvey.organizations.models import Organization
 from harvey.replica.models import Employee, LeaveRequest
 from harvey.replica.registry import canonical_to_row
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 
 
 def make_employee(organization: Organization, external_id: str, **fields) -> Employee:

@@ -9,7 +9,8 @@ from django.db import models
 
 from harvey.replica.models import Candidate, Employee, LeaveBalance
 from harvey.replica.registry import REFERENCES, REPLICA_MODELS, canonical_to_row, canonical_to_rows
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
+from hrmodel import catalogue
 
 UPDATED = dt.datetime(2025, 1, 15, 9, 30, tzinfo=dt.UTC)
 
@@ -34,7 +35,7 @@ def employee(**changes) -> c.EmployeeDetail:
 
 
 def test_every_canonical_entity_has_a_replica_model() -> None:
-    assert set(c.ENTITY_MODELS) <= set(REPLICA_MODELS)
+    assert set(catalogue.NAMES) <= set(REPLICA_MODELS)
     assert REPLICA_MODELS["leave_balances"] is LeaveBalance
 
 
@@ -131,6 +132,6 @@ def test_every_reference_names_a_foreign_key_and_its_external_id_column() -> Non
     for entity, references in REFERENCES.items():
         model = REPLICA_MODELS[entity]
         for reference in references:
-            fk = model._meta.get_field(reference.fk)
+            fk = model._meta.get_field(reference.link_field)
             assert fk.related_model is REPLICA_MODELS[reference.target]
-            model._meta.get_field(reference.source_field)
+            model._meta.get_field(reference.field)

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from harvey.replica.models import Candidate, Employee
 from harvey.replica.registry import canonical_to_rows
 from harvey.replica.upsert import ReplicaWriter
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from harvey.organizations.models import HRMSIntegration
+from hrmodel import catalogue
 
 from .models import SyncRun, SyncStatus, SyncTrigger
-from .pull import ENTITY_ORDER
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def start_cycle(*, entities: Sequence[str] | None = None, full: bool = False, wa
         integration = HRMSIntegration(organization_id=org_id, sync_settings=sync_settings)
         chain = [
             entity
-            for entity in ENTITY_ORDER
+            for entity in catalogue.NAMES
             if (not entities or entity in entities) and integration.sync_schedule(entity).get("enabled", True)
         ]
         if not chain:

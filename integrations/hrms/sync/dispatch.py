@@ -26,10 +26,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from harvey.organizations.models import HRMSIntegration
+from hrmodel import catalogue
 
 from . import chains
 from .models import SyncState, SyncStatus, SyncTrigger
-from .pull import ENTITY_ORDER
 from .schedule import DEFAULT_DAILY_SPREAD, Schedule, ScheduleError, due_slot
 
 log = logging.getLogger("hrms.sync")
@@ -53,7 +53,7 @@ class DueSync:
 
 
 def find_due_syncs(now: dt.datetime) -> list[DueSync]:
-    """Every enabled pair of every active integration that is due at `now`, in ENTITY_ORDER per organization."""
+    """Every enabled pair of every active integration that is due at `now`, in catalogue.NAMES per organization."""
     last_started: dict[tuple[int, str], dt.datetime | None] = {}
     running: set[tuple[int, str]] = set()
     crashed: dict[tuple[int, str], tuple[int, int]] = {}
@@ -75,7 +75,7 @@ def find_due_syncs(now: dt.datetime) -> list[DueSync]:
     integrations = HRMSIntegration.objects.filter(is_active=True, organization__is_active=True)
     for org_id, sync_settings in integrations.values_list("organization_id", "sync_settings"):
         integration = HRMSIntegration(organization_id=org_id, sync_settings=sync_settings)
-        for entity in ENTITY_ORDER:
+        for entity in catalogue.NAMES:
             pair = (org_id, entity)
             try:
                 schedule = Schedule.parse(integration.sync_schedule(entity))
@@ -121,7 +121,7 @@ def dispatch(now: dt.datetime | None = None) -> int:
                 "chain": chain_of[org_id],
             },
         )
-        claimed[org_id] = sorted([*claimed[org_id], *dead], key=lambda item: ENTITY_ORDER.index(item.entity))
+        claimed[org_id] = sorted([*claimed[org_id], *dead], key=lambda item: catalogue.NAMES.index(item.entity))
     enqueued = sum(enqueue_chain(org_id, items, chain_of[org_id], now) for org_id, items in claimed.items())
     if enqueued:
         log.info("hrms.sync.dispatched", extra={"runs": enqueued, "organizations": len(per_organization)})

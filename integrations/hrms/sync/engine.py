@@ -34,10 +34,9 @@ from django.utils import timezone
 
 from harvey.organizations.models import HRMSIntegration
 from harvey.replica.counts import UpsertCounts
-from harvey.replica.registry import REFERENCES
 from harvey.replica.upsert import PreparedBatch, ReplicaWriter
+from hrmodel import catalogue
 
-from .. import canonical as c
 from ..base import HRMSAdapter, RecordPage
 from ..errors import ConfigurationError, HRMSError, InvalidRecord, NotFound
 from ..service import build_adapter
@@ -46,14 +45,14 @@ from .copying import CopyRoute
 from .ledger import LeaseHolder, LeaseLost, RunContext, SyncLocked
 from .models import SyncRun, SyncState, SyncStatus, SyncTrigger
 from .pipeline import BatchPreparer, Prepared, grouped, newest_change, prefetched
-from .pull import ENTITY_ORDER, balances_per_employee
+from .pull import balances_per_employee
 from .quality import CoverageSampler
 from .sweep import RosterSweep, sweep_due
 
 log = logging.getLogger("hrms.sync")
 
 __all__ = [
-    "ENTITY_ORDER", "EntityOutcome", "LeaseLost", "SyncLocked", "TransientSyncError",
+    "EntityOutcome", "LeaseLost", "SyncLocked", "TransientSyncError",
     "sync_entities", "sync_entity", "sync_organization",
 ]  # fmt: skip
 
@@ -146,8 +145,8 @@ def sync_entities(
     with it, so a worker's thousandth run switches between sync and async as cheaply as its first.
     """
     for entity in entities:
-        if entity not in ENTITY_ORDER:
-            raise ValueError(f"unknown entity {entity!r}; known: {', '.join(ENTITY_ORDER)}")
+        if entity not in catalogue.NAMES:
+            raise ValueError(f"unknown entity {entity!r}; known: {', '.join(catalogue.NAMES)}")
     chain = _Chain(
         organization_id, tuple(entities), trigger, full, wait, cycle, not_before, stop_at_transient,
         adapter_factory, on_progress, on_wait, integration,
@@ -200,7 +199,7 @@ def sync_organization(
     on_progress: Callable[[str, dict], None] | None = None,
 ) -> list[SyncRun]:
     """Every entity (or `entities`) of one organization, in dependency order; a locked entity is skipped."""
-    wanted = [entity for entity in ENTITY_ORDER if not entities or entity in entities]
+    wanted = [entity for entity in catalogue.NAMES if not entities or entity in entities]
     outcomes = sync_entities(
         organization_id, wanted, trigger=trigger, full=full, adapter_factory=adapter_factory, on_progress=on_progress
     )
@@ -487,7 +486,7 @@ def _settle(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, co
         if ctx.resumed or counts["inserted"]:
             _resolve_incoming(ctx)
     status = SyncStatus.PARTIAL if counts["quarantined"] else SyncStatus.SUCCEEDED
-    schema = c.ENTITY_MODELS.get(ctx.entity, c.LeaveBalance)
+    schema = catalogue.entity(ctx.entity).detail
     coverage = sampler.coverage(schema.model_fields)
     if coverage is not None:
         stored = SyncState.objects.filter(pk=ctx.state_id).values_list("field_coverage", flat=True).first()
@@ -504,8 +503,9 @@ def _settle(ctx: RunContext, writer: ReplicaWriter, sampler: CoverageSampler, co
 def _resolve_incoming(ctx: RunContext) -> None:
     """Records of other entities that name one of this entity's records (a department head synced before
     the head's employee record) are linked now that it may have arrived."""
-    for entity, references in REFERENCES.items():
-        if entity != ctx.entity and any(ref.target == ctx.entity for ref in references):
+    naming = {each.name for each, _ in catalogue.referencing(ctx.entity)} - {ctx.entity}
+    for entity in catalogue.NAMES:
+        if entity in naming:
             ReplicaWriter(entity, ctx.organization_id, ctx.hrms_type).resolve_references(touched_since=ctx.started_at)
 
 

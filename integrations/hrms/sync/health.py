@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from harvey.organizations.models import HRMSIntegration
+from hrmodel import catalogue
 
 from . import progress
 from .models import SyncRun, SyncState, SyncStatus
-from .pull import ENTITY_ORDER
 
 DAY_MINUTES = 24 * 60
 
@@ -57,7 +57,7 @@ def organization_health(integration: HRMSIntegration) -> list[EntityHealth]:
     }
     now = timezone.now()
     out = []
-    for entity in ENTITY_ORDER:
+    for entity in catalogue.NAMES:
         schedule = integration.sync_schedule(entity)
         interval = interval_minutes(schedule)
         state = states.get(entity)

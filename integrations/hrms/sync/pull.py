@@ -6,7 +6,7 @@ a manager or job not seen yet keeps the external id and is linked when the targe
 transaction of bulk upserts (`ReplicaWriter`), fetched while the previous page is written.
 
 The scheduled incremental engine (`integrations.hrms.sync.engine`) builds on `apply_page` and
-`ENTITY_ORDER`; this module stays the simple "copy everything now" path behind `harvey pull`.
+the catalogue's order; this module stays the simple "copy everything now" path behind `harvey pull`.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from harvey.organizations.models import HRMSIntegration, Organization
 from harvey.replica.models import Employee
 from harvey.replica.registry import replica_model
 from harvey.replica.upsert import ReplicaWriter, UpsertCounts
+from hrmodel import canonical as c
+from hrmodel import catalogue
 
-from .. import canonical as c
 from ..base import HRMSAdapter, RecordPage
 from ..errors import HRMSError, InvalidRecord, UnsupportedOperation
 from ..service import NoActiveIntegration, build_adapter
@@ -34,15 +35,6 @@ from .pipeline import prefetched
 
 log = logging.getLogger("hrms.sync")
 
-ENTITY_ORDER: tuple[str, ...] = (
-    "departments",
-    "employees",
-    "job_requisitions",
-    "candidates",
-    "interviews",
-    "leave_requests",
-    "leave_balances",
-)
 BALANCE_CONCURRENCY = 8
 BALANCE_BATCH = 200
 
@@ -99,7 +91,7 @@ async def pull_organization(
     report = PullReport(organization=organization.slug)
     started = time.perf_counter()
     try:
-        for entity in entities or ENTITY_ORDER:
+        for entity in entities or catalogue.NAMES:
             writer = ReplicaWriter(entity, organization.pk, integration.hrms_type)
             entity_report = EntityReport(entity)
             report.entities.append(entity_report)
@@ -116,7 +108,7 @@ async def pull_organization(
     finally:
         if own_adapter:
             await adapter.aclose()
-    await sync_to_async(_resolve_all)(organization.pk, integration.hrms_type, entities or ENTITY_ORDER)
+    await sync_to_async(_resolve_all)(organization.pk, integration.hrms_type, entities or catalogue.NAMES)
     counts = await sync_to_async(replica_counts)(organization.pk)
     for entity_report in report.entities:
         entity_report.replica_count = counts[entity_report.entity]
@@ -127,7 +119,7 @@ async def pull_organization(
 def replica_counts(organization_id: int) -> dict[str, int]:
     """Live rows per entity; leave balances are counted per employee (one canonical LeaveBalance each)."""
     counts = {}
-    for entity in ENTITY_ORDER:
+    for entity in catalogue.NAMES:
         rows = replica_model(entity).objects.filter(organization_id=organization_id)
         if entity == "leave_balances":
             rows = rows.values("employee_id").distinct()

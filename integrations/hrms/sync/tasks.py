@@ -27,12 +27,12 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from harvey.organizations.models import HRMSIntegration
+from hrmodel import catalogue
 
 from . import chains
 from .dispatch import DueSync, dispatch, find_due_syncs
 from .engine import EntityOutcome, sync_entities
 from .models import DeadLetter, SyncRun, SyncStatus, SyncTrigger
-from .pull import ENTITY_ORDER
 
 log = logging.getLogger("hrms.sync")
 
@@ -140,10 +140,10 @@ class _Chain:
         self.context = {"organization": organization_id, "trigger": trigger, "chain": chain or "-"}
 
     def run(self) -> dict:
-        unknown = [entity for entity in self.entities if entity not in ENTITY_ORDER]
+        unknown = [entity for entity in self.entities if entity not in catalogue.NAMES]
         if unknown:
             log.error("hrms.sync.unknown_entity", extra={**self.context, "entities": ",".join(unknown)})
-            self.entities = [entity for entity in self.entities if entity in ENTITY_ORDER]
+            self.entities = [entity for entity in self.entities if entity in catalogue.NAMES]
         integration = HRMSIntegration.objects.filter(
             organization_id=self.organization_id, is_active=True, organization__is_active=True
         ).first()

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from asgiref.sync import sync_to_async
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms import errors
 from integrations.hrms.adapters.bamboohr import BambooHRAdapter
 from integrations.hrms.base import AdapterConfig

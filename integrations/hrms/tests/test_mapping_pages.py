@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms.adapters.mock import mappers
 from integrations.hrms.errors import HRMSError
 from integrations.hrms.mapping import build_page, build_page_from_json

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from asgiref.sync import sync_to_async
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms.adapters.mock import MockAdapter
 from integrations.hrms.base import AdapterConfig
 from integrations.hrms.http import MemoryTransportState, TransportPolicy

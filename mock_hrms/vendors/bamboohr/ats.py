@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
-from integrations.hrms.canonical import CandidateSource
+from hrmodel.canonical import CandidateSource
 from mock_hrms.api.errors import ApiError
 from mock_hrms.api.paging import render_json
 from mock_hrms.vendors.bamboohr.ids import to_bamboo, to_world

@@ -8,7 +8,7 @@ import tracemalloc
 import orjson
 import pytest
 
-from integrations.hrms import canonical
+from hrmodel import canonical
 from mock_hrms.world import BadRequest, generate_world
 from mock_hrms.world.records import changed
 from mock_hrms.world.table import Table

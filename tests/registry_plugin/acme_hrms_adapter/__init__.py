@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from pydantic import BaseModel
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms.base import AdapterProvider, Capabilities, ConnectionCheck, HRMSAdapter, RecordPage
 from integrations.hrms.errors import NotFound, UnsupportedOperation
 

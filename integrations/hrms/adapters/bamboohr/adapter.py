@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms.base import (
     AdapterConfig,
     AdapterProvider,

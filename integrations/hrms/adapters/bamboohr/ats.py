@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms.errors import NotFound
 from integrations.hrms.http import HRMSHttpClient
 

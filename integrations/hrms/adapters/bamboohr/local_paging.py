@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms.base import RecordPage
 from integrations.hrms.errors import InvalidRecord
 

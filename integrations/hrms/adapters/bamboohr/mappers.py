@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms.errors import InvalidRecord
 from integrations.hrms.mapping import validate_record
 

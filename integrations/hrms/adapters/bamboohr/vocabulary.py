@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 
 EMPTY_DATE = "0000-00-00"  # BambooHR's "no date" (third-party fixtures; docs/vendors/bamboohr.md §8)
 

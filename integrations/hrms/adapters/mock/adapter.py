@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
+from hrmodel import catalogue
 from integrations.hrms.base import (
     WRITE_OPERATIONS,
     AdapterConfig,
@@ -27,7 +28,7 @@ from .config import MockConfig
 
 API_PREFIX = "/api/v1"
 MAX_PAGE_SIZE = 1000
-SYNCED = frozenset(c.ENTITIES) | {"leave_balances"}
+SYNCED = frozenset(catalogue.NAMES)
 # entity -> (list path, mapper, canonical schema when the wire record *is* the canonical record (a page is then
 # validated in one call), whether to ask for the detail shape: `view=detail` saves a request per record)
 LISTS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any], type[c.Record] | None, bool]] = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms.mapping import validate_record
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from harvey.replica.models import Employee
-from integrations.hrms import canonical as c
+from hrmodel import catalogue
 from integrations.hrms.base import Capabilities
 from integrations.hrms.sync import engine, ledger
 from integrations.hrms.sync.engine import SyncLocked, TransientSyncError, sync_entity
@@ -270,7 +270,7 @@ def test_references_are_resolved_whichever_entity_arrives_first(harness):
     assert employee.department_ref is not None  # departments arrived second and were linked afterwards
     department = Department.objects.filter(organization=harness.organization, head_id__isnull=False).first()
     assert department.head_ref is not None
-    assert c.ENTITIES
+    assert catalogue.ENTITIES
 
 
 def test_incremental_interview_runs_on_healthy_data_are_not_degraded(organization, make_integration):

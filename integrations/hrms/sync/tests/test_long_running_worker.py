@@ -16,9 +16,9 @@ import tracemalloc
 
 import pytest
 
+from hrmodel.catalogue import NAMES as ENTITY_ORDER
 from integrations.hrms.http.redis_state import client_name
 from integrations.hrms.sync.models import SyncRun, SyncStatus
-from integrations.hrms.sync.pull import ENTITY_ORDER
 from integrations.hrms.sync.tasks import sync_chain_task
 from mock_hrms.api.settings import MockSettings
 from mock_hrms.api.testing import LiveMockHRMS

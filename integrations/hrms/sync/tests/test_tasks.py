@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hrmodel.catalogue import NAMES as ENTITY_ORDER
 from integrations.hrms.errors import CircuitOpen, Unavailable
 from integrations.hrms.sync import tasks
 from integrations.hrms.sync.engine import EntityOutcome, SyncLocked
 from integrations.hrms.sync.ledger import LeaseHolder
 from integrations.hrms.sync.models import DeadLetter, SyncRun, SyncState, SyncStatus
-from integrations.hrms.sync.pull import ENTITY_ORDER
 
 pytestmark = pytest.mark.django_db
 

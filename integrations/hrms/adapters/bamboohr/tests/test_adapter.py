@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms import errors
 from integrations.hrms.http import TransportPolicy
 

@@ -7,7 +7,7 @@ import datetime as dt
 import httpx
 import pytest
 
-from integrations.hrms import canonical as c
+from hrmodel import canonical as c
 from integrations.hrms import errors
 from integrations.hrms.adapters.mock import MockAdapter
 from integrations.hrms.base import AdapterConfig

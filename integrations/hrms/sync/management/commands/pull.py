@@ -11,9 +11,10 @@ from rich.console import Console
 from harvey.commands import HarveyCommand
 from harvey.organizations.management.lookup import organization_or_error
 from harvey.organizations.models import Organization
+from hrmodel import catalogue
 from integrations.hrms.errors import HRMSError
 from integrations.hrms.sync.console import make_console, progress_bar, pull_table
-from integrations.hrms.sync.pull import ENTITY_ORDER, pull_organization
+from integrations.hrms.sync.pull import pull_organization
 
 
 class Command(HarveyCommand):
@@ -22,7 +23,7 @@ class Command(HarveyCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", required=True, help="Organization slug.")
         parser.add_argument(
-            "--entity", action="append", choices=ENTITY_ORDER, help="Only this entity (repeatable; default all)."
+            "--entity", action="append", choices=catalogue.NAMES, help="Only this entity (repeatable; default all)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

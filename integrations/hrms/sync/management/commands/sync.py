@@ -20,12 +20,12 @@ from django.core.management.base import CommandError, CommandParser
 from harvey.commands import HarveyCommand
 from harvey.exits import Exit
 from harvey.organizations.management.lookup import organization_or_error
+from hrmodel import catalogue
 from integrations.hrms.sync import cycle as cycles
 from integrations.hrms.sync.console import cycle_table, locked_table, make_console, progress_bar, runs_table
 from integrations.hrms.sync.engine import sync_entities
 from integrations.hrms.sync.ledger import LeaseHolder
 from integrations.hrms.sync.models import SyncStatus
-from integrations.hrms.sync.pull import ENTITY_ORDER
 
 POLL_SECONDS = 0.5
 DEFAULT_ALL_WAIT_SECONDS = 600.0
@@ -41,7 +41,7 @@ class Command(HarveyCommand):
         which.add_argument(
             "--all", action="store_true", help="Every active organization, due or not, run by the workers."
         )
-        parser.add_argument("--entity", action="append", choices=ENTITY_ORDER, help="Only this entity (repeatable).")
+        parser.add_argument("--entity", action="append", choices=catalogue.NAMES, help="Only this entity (repeatable).")
         parser.add_argument("--full", action="store_true", help="Read everything (unchanged rows are still skipped).")
         parser.add_argument(
             "--wait",
@@ -71,7 +71,7 @@ class Command(HarveyCommand):
 
     def _one(self, console, slug: str, entities, full: bool, wait: float) -> None:
         organization = organization_or_error(slug)
-        wanted = [entity for entity in ENTITY_ORDER if not entities or entity in entities]
+        wanted = [entity for entity in catalogue.NAMES if not entities or entity in entities]
 
         def on_wait(holder: LeaseHolder) -> None:
             console.print(f"{holder.entity}: waiting up to {wait:.0f} s for the lease held by {holder.describe()}")

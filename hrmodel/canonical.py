@@ -1,13 +1,14 @@
-"""The canonical HR model: the one vocabulary every HRMS is translated into.
+"""The canonical HR model's schemas: the one vocabulary every HRMS is translated into.
 
 The mock HRMS API of the requirements document *is* the canonical model (docs/architecture.md §2): field names and
 shapes here are exactly the seed's JSON examples, so a client written from the seed reads them unchanged.
 On top of the seed every entity carries `updated_at` (the source's last-modified time, for incremental
 sync) and list endpoints can return tombstones for deleted records.
 
-This module is pure pydantic (no Django) because three parties share it: the mock HRMS serves these
-shapes, every adapter maps its vendor's payloads onto them (and raises `InvalidRecord` when a payload does
-not fit), and Harvey's replica stores them.
+This module is pure pydantic (no Django, nothing else of the project) because every layer shares it: the
+mock HRMS serves these shapes, every adapter maps its vendor's payloads onto them (and reports a payload that
+does not fit as an invalid record), and Harvey's replica stores them. Which entities exist, in what order
+they sync and what each of them is made of is declared once, in `hrmodel.catalogue`.
 
 Reading models ignore unknown keys (an HRMS adding a field must not break a sync); request models forbid
 them (a typo in a write must come back as a clear 422, not be silently dropped).
@@ -462,15 +463,3 @@ class ErrorBody(CanonicalModel):
     error: ShortStr
     message: str
     details: list[dict[str, Any]] = Field(default_factory=list)
-
-
-# Entities as the sync engine, the replica and the mock name them.
-ENTITY_MODELS: dict[str, type[Record]] = {
-    "departments": Department,
-    "employees": EmployeeDetail,
-    "job_requisitions": JobRequisitionDetail,
-    "candidates": CandidateDetail,
-    "interviews": Interview,
-    "leave_requests": LeaveRequest,
-}
-ENTITIES: tuple[str, ...] = tuple(ENTITY_MODELS)
